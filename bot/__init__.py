@@ -1,0 +1,1 @@
+"""The service: configuration, the knowledge service, HTTP API and command line."""

@@ -1,0 +1,155 @@
+"""The ``bot`` command: ingest, search, serve, evaluate. Errors become one-line messages here."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+
+from bot.config import Settings, get_settings
+from ingest.errors import IngestError
+from knowledge.errors import KnowledgeError
+
+log = logging.getLogger("bot")
+
+
+def _service(settings: Settings, *, reset: bool = False, auto_ingest: bool | None = None):
+    from bot.service import KnowledgeService
+
+    service = KnowledgeService(settings)
+    service.load(reset=reset, auto_ingest=auto_ingest)
+    return service
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from tqdm import tqdm
+
+    from ingest.pipeline import find_files
+
+    service = _service(settings, reset=args.reset, auto_ingest=False)
+    files = find_files(args.paths)
+    missing = [str(p) for p in files if not p.exists()]
+    bar = tqdm(total=len(files), unit="file", disable=args.quiet, file=sys.stderr)
+
+    def progress(name: str, i: int, total: int) -> None:
+        bar.n = i
+        bar.set_postfix_str(name[:30])
+        bar.refresh()
+
+    summary = service.ingest([p for p in files if p.exists()], progress=progress)
+    bar.close()
+    s = summary
+    print(f"files: {s.files + len(missing)}  documents new/changed/unchanged: "
+          f"{s.documents_new}/{s.documents_changed}/{s.documents_unchanged}")
+    print(f"chunks new: {s.chunks_new}  unchanged: {s.chunks_unchanged}  removed: {s.chunks_removed}  "
+          f"embedded: {s.embedded}")
+    for d in s.duplicates:
+        print(f"duplicate, skipped: {d}")
+    errors = [(e.source, e.reason) for e in s.errors] + [(m, "no such file") for m in missing]
+    print(f"errors: {len(errors)}  seconds: {s.seconds:.1f}")
+    for source, reason in errors:
+        print(f"  {source}: {reason}")
+    if errors:
+        print("partial: some files were not ingested (see errors above)")
+        return 1
+    return 0
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    service = _service(settings)
+    for i, h in enumerate(service.search(args.query, args.k), 1):
+        c = h.chunk
+        old = f"  (superseded by {h.superseded_by})" if h.superseded_by else ""
+        print(f"[{i}] {c.title} ({c.version_date}) · {c.section}  score={h.score:.4f}{old}")
+        print("    " + c.text.replace("\n", " ")[:300])
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from bot.main import create_app
+
+    settings = settings.model_copy(update={"host": args.host or settings.host, "port": args.port or settings.port})
+    # access_log off: a query string holds the user's question; bot.main logs path, status and ms.
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, access_log=False,
+                log_level="info")
+    return 0
+
+
+def cmd_eval_search(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.evaluation import evaluate_retrieval, load_items
+
+    service = _service(settings)
+    items = load_items(args.file)
+    doc_texts = {d.doc_id: service.get_document(d.doc_id).text for d in service.store.list_documents()}
+
+    def run(item: dict):
+        prior = " ".join(m["content"] for m in item.get("history", []) if m["role"] == "user")
+        return [h.chunk for h in service.search((prior + " " + item["question"]).strip(), 10)]
+
+    print(f"== {args.file}: {len(items)} items, {service.searcher.chunk_count} chunks")
+    print(evaluate_retrieval(items, run, doc_texts).format())
+    return 0
+
+
+def cmd_build_cache(args: argparse.Namespace, settings: Settings) -> int:
+    from ingest.pipeline import build_vector_cache
+    from knowledge.embeddings import load_embeddings
+
+    t0 = time.perf_counter()
+    emb = load_embeddings(settings.embedding_model)
+    cache = build_vector_cache(args.paths or [settings.knowledge_dir], emb,
+                               progress=lambda i, n: print(f"\rembedded {i}/{n}", end="", file=sys.stderr))
+    print(f"\n{len(cache)} vectors for {emb.model_id} in {cache.path} ({time.perf_counter() - t0:.0f}s)")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="bot", description="科学城政策助手: policy knowledge base and chatbot")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("ingest", help="ingest files or folders into the knowledge base")
+    s.add_argument("paths", nargs="+")
+    s.add_argument("--reset", action="store_true", help="drop the store first (also to switch models)")
+    s.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    s.set_defaults(func=cmd_ingest)
+
+    s = sub.add_parser("search", help="hybrid search, printing passages with their sources")
+    s.add_argument("query")
+    s.add_argument("-k", type=int, default=5, choices=range(1, 51), metavar="N (1..50)")
+    s.set_defaults(func=cmd_search)
+
+    s = sub.add_parser("serve", help="run the HTTP service")
+    s.add_argument("--host", default=None)
+    s.add_argument("--port", type=int, default=None)
+    s.set_defaults(func=cmd_serve)
+
+    s = sub.add_parser("eval-search", help="retrieval hit@1/5/10 and MRR on a QA file")
+    s.add_argument("file")
+    s.set_defaults(func=cmd_eval_search)
+
+    s = sub.add_parser("build-embedding-cache", help="embed the shipped knowledge into knowledge/data/embeddings")
+    s.add_argument("paths", nargs="*")
+    s.set_defaults(func=cmd_build_cache)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.command == "serve" else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = get_settings()
+        return args.func(args, settings)
+    except (KnowledgeError, IngestError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; rerun the same command to finish consistently", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

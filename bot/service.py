@@ -1,0 +1,91 @@
+"""The knowledge service: one object that owns the model, the store and the search index.
+
+Routes and CLI commands call its methods; nothing else touches Chroma or the embedder.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.config import Settings
+from ingest.pipeline import IngestSummary, find_files, ingest_files
+from knowledge.embeddings import VectorCache, load_embeddings
+from knowledge.errors import KnowledgeError
+from knowledge.glossary import Glossary
+from knowledge.models import Document, DocumentInfo, Hit
+from knowledge.search import HybridSearcher
+from knowledge.store import KnowledgeStore
+
+log = logging.getLogger(__name__)
+
+
+class KnowledgeService:
+    """Opens everything once; ``ready`` turns true when store, model and index are loaded."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.store: KnowledgeStore | None = None
+        self.searcher: HybridSearcher | None = None
+        self.error: str | None = None
+        self.load_seconds: float | None = None
+        self._ready = threading.Event()
+        self._write_lock = threading.Lock()
+
+    @property
+    def ready(self) -> bool:
+        return self._ready.is_set()
+
+    def wait_ready(self, timeout: float | None = None) -> bool:
+        return self._ready.wait(timeout)
+
+    def load(self, *, reset: bool = False, auto_ingest: bool | None = None) -> None:
+        """Open model, store and index; ingest the shipped knowledge when the store is empty."""
+        t0 = time.perf_counter()
+        s = self.settings
+        try:
+            embeddings = load_embeddings(s.embedding_model)
+            cache = VectorCache(embeddings.model_id)
+            self.store = KnowledgeStore.open(embeddings, path=s.store_path, url=s.chroma_url,
+                                             prefix=s.collection_prefix, vector_cache=cache, reset=reset)
+            self.searcher = HybridSearcher(self.store, Glossary.load(s.glossary_path), token_cache=s.token_cache_path)
+            if (s.auto_ingest if auto_ingest is None else auto_ingest) and self.store.count() == 0 \
+                    and Path(s.knowledge_dir).is_dir():
+                log.info("store is empty: ingesting the shipped knowledge from %s", s.knowledge_dir)
+                ingest_files(find_files([s.knowledge_dir]), self.store, max_chars=s.chunk_max_chars)
+            self.searcher.refresh()
+        except KnowledgeError as exc:
+            self.error = str(exc)
+            raise
+        self.load_seconds = time.perf_counter() - t0
+        self._ready.set()
+        log.info("ready: %d chunks, %.1fs", self.searcher.chunk_count, self.load_seconds)
+
+    # ---- queries -----------------------------------------------------------------------------
+    def search(self, query: str, k: int = 5) -> list[Hit]:
+        return self.searcher.search(query, k)
+
+    def list_documents(self) -> list[DocumentInfo]:
+        infos = self.store.list_documents()
+        return [DocumentInfo(**{**i.__dict__, "superseded_by": self.searcher.superseded_by(i.doc_id)})
+                for i in infos]
+
+    def get_document(self, doc_id: str) -> Document:
+        return self.store.get_document(doc_id)
+
+    # ---- changes -----------------------------------------------------------------------------
+    def ingest(self, files: list[tuple[str, bytes]] | list[Path],
+               progress: Callable[[str, int, int], None] | None = None) -> IngestSummary:
+        with self._write_lock:
+            summary = ingest_files(files, self.store, max_chars=self.settings.chunk_max_chars, progress=progress)
+            self.searcher.refresh()
+        return summary
+
+    def delete_document(self, doc_id: str) -> int:
+        with self._write_lock:
+            removed = self.store.delete_document(doc_id)
+            self.searcher.refresh()
+        return removed

