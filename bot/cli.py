@@ -94,6 +94,38 @@ def cmd_eval_search(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.evaluation import evaluate_answers, load_items
+
+    service = _service(settings)
+    items = load_items(args.file)
+    texts: dict[str, str] = {}
+
+    def document_text(doc_id: str) -> str:
+        if doc_id not in texts:
+            texts[doc_id] = service.get_document(doc_id).text
+        return texts[doc_id]
+
+    report = evaluate_answers(items, lambda it: service.ask(it["question"], it.get("history", [])).as_dict(),
+                              document_text)
+    print(f"== {args.file}: {len(items)} items")
+    print(report.format())
+    if args.verbose:
+        print("\n".join(report.failures))
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    service = _service(settings)
+    ans = service.ask(args.question)
+    print(("【知识库未载明】" if ans.refused else "") + ans.text)
+    print("\n来源：")
+    for c in ans.citations:
+        old = "（已被新版本取代）" if c.superseded_by else ""
+        print(f"[{c.n}] 《{c.chunk.title}》{c.chunk.section}（{c.chunk.version_date}）{old} 原文：{c.quote}")
+    return 0
+
+
 def cmd_build_cache(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.pipeline import build_vector_cache
     from knowledge.embeddings import load_embeddings
@@ -103,6 +135,13 @@ def cmd_build_cache(args: argparse.Namespace, settings: Settings) -> int:
     cache = build_vector_cache(args.paths or [settings.knowledge_dir], emb,
                                progress=lambda i, n: print(f"\rembedded {i}/{n}", end="", file=sys.stderr))
     print(f"\n{len(cache)} vectors for {emb.model_id} in {cache.path} ({time.perf_counter() - t0:.0f}s)")
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.bench import run
+
+    run(settings, set(args.only.split(",")) if args.only else None)
     return 0
 
 
@@ -129,6 +168,19 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("eval-search", help="retrieval hit@1/5/10 and MRR on a QA file")
     s.add_argument("file")
     s.set_defaults(func=cmd_eval_search)
+
+    s = sub.add_parser("ask", help="answer a question with its sources")
+    s.add_argument("question")
+    s.set_defaults(func=cmd_ask)
+
+    s = sub.add_parser("eval", help="answer quality on a QA file (key points, citations, refusals, numbers)")
+    s.add_argument("file")
+    s.add_argument("-v", "--verbose", action="store_true", help="list the items that missed")
+    s.set_defaults(func=cmd_eval)
+
+    s = sub.add_parser("bench", help="print latency, throughput and start-up figures (run alone)")
+    s.add_argument("--only", help="comma-separated: start,search,ask,shipped,ingest")
+    s.set_defaults(func=cmd_bench)
 
     s = sub.add_parser("build-embedding-cache", help="embed the shipped knowledge into knowledge/data/embeddings")
     s.add_argument("paths", nargs="*")

@@ -105,3 +105,72 @@ def evaluate_retrieval(items: list[dict], search: Callable[[dict], list[Chunk]],
         rows[name] = {"n": n, **{f"hit@{k}": sum(f is not None and f < k for f in firsts) / n for k in (1, 5, 10)},
                       "mrr": statistics.fmean(1 / (f + 1) if f is not None else 0 for f in firsts)}
     return RetrievalReport(rows, lat)
+
+
+def _squash_text(text: str) -> str:
+    return squash(text)[0]
+
+
+@dataclass
+class AnswerReport:
+    rows: dict[str, dict[str, float]]
+    failures: list[str]
+
+    def format(self) -> str:
+        head = (f"{'type':14s} {'n':>3s} {'keypt':>6s} {'cite_ok':>7s} {'refuse':>6s} {'false_ref':>9s} "
+                f"{'loose#':>6s} {'med_len':>7s}")
+        lines = [head]
+        for name, r in self.rows.items():
+            fmt = lambda v: "   -  " if v is None else f"{v:6.3f}"  # noqa: E731
+            lines.append(f"{name:14s} {int(r['n']):3d} {fmt(r['key_point_recall'])} {fmt(r['citation_validity']):>7s} "
+                         f"{fmt(r['refusal_accuracy'])} {fmt(r['false_refusals']):>9s} {int(r['loose_numbers']):6d} "
+                         f"{r['median_length']:7.0f}")
+        return "\n".join(lines)
+
+
+def evaluate_answers(items: list[dict], ask: Callable[[dict], dict],
+                     document_text: Callable[[str], str]) -> AnswerReport:
+    """Answer-level metrics of ``shared/eval/README.md``, overall and per question type.
+
+    ``ask(item)`` returns the /api/ask response body for one item.
+    """
+    from bot.verify import numbers_outside
+
+    per: dict[str, list[dict]] = defaultdict(list)
+    failures: list[str] = []
+    for item in items:
+        body = ask(item)
+        answer, cites = body["answer"], body["citations"]
+        ans_sq = _squash_text(answer)
+        points = item.get("answer_points", [])
+        found = sum(_squash_text(p) in ans_sq for p in points)
+        valid = sum(document_text(c["doc_id"])[c["start"]:c["end"]] == c["quote"] for c in cites)
+        loose = numbers_outside(answer, [c["quote"] + c["title"] + c["section"] + c["source"] + c["version_date"]
+                                         for c in cites] + [item["question"]])
+        row = {"answerable": bool(item.get("gold")), "points": len(points), "found": found, "cites": len(cites),
+               "valid": valid, "refused": body["refused"], "loose": len(loose), "length": len(answer)}
+        if row["answerable"] and (body["refused"] or found < len(points)):
+            failures.append(f"{item['id']} {item['type']}: {'refused' if body['refused'] else f'{found}/{len(points)}'}")
+        if not row["answerable"] and not body["refused"]:
+            failures.append(f"{item['id']} {item['type']}: answered an unanswerable question")
+        if loose:
+            failures.append(f"{item['id']}: numbers outside citations {loose}")
+        per[item["type"]].append(row)
+        per["overall"].append(row)
+    rows = {}
+    for name in sorted(per, key=lambda n: (n == "overall", n)):
+        rs = per[name]
+        ans = [r for r in rs if r["answerable"]]
+        una = [r for r in rs if not r["answerable"]]
+        pts = sum(r["points"] for r in ans)
+        cites = sum(r["cites"] for r in rs)
+        rows[name] = {
+            "n": len(rs),
+            "key_point_recall": sum(r["found"] for r in ans) / pts if pts else None,
+            "citation_validity": sum(r["valid"] for r in rs) / cites if cites else None,
+            "refusal_accuracy": sum(r["refused"] for r in una) / len(una) if una else None,
+            "false_refusals": sum(r["refused"] for r in ans) / len(ans) if ans else None,
+            "loose_numbers": sum(r["loose"] for r in rs),
+            "median_length": statistics.median(r["length"] for r in rs),
+        }
+    return AnswerReport(rows, failures)

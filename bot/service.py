@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.answer import Answer, Answerer
 from bot.config import Settings
 from ingest.pipeline import IngestSummary, find_files, ingest_files
 from knowledge.embeddings import VectorCache, load_embeddings
@@ -30,6 +31,7 @@ class KnowledgeService:
         self.settings = settings
         self.store: KnowledgeStore | None = None
         self.searcher: HybridSearcher | None = None
+        self.answerer: Answerer | None = None
         self.error: str | None = None
         self.load_seconds: float | None = None
         self._ready = threading.Event()
@@ -57,6 +59,7 @@ class KnowledgeService:
                 log.info("store is empty: ingesting the shipped knowledge from %s", s.knowledge_dir)
                 ingest_files(find_files([s.knowledge_dir]), self.store, max_chars=s.chunk_max_chars)
             self.searcher.refresh()
+            self.answerer = Answerer(self.searcher, llm=self._llm())
         except KnowledgeError as exc:
             self.error = str(exc)
             raise
@@ -64,9 +67,21 @@ class KnowledgeService:
         self._ready.set()
         log.info("ready: %d chunks, %.1fs", self.searcher.chunk_count, self.load_seconds)
 
+    def _llm(self):
+        s = self.settings
+        if not (s.llm_base_url and s.llm_model):
+            return None
+        from bot.llm import make_llm
+
+        key = s.llm_api_key.get_secret_value() if s.llm_api_key else None
+        return make_llm(s.llm_base_url, s.llm_model, key, timeout=s.llm_timeout)
+
     # ---- queries -----------------------------------------------------------------------------
     def search(self, query: str, k: int = 5) -> list[Hit]:
         return self.searcher.search(query, k)
+
+    def ask(self, question: str, history: list[dict] | None = None) -> Answer:
+        return self.answerer.answer(question, history or [])
 
     def list_documents(self) -> list[DocumentInfo]:
         infos = self.store.list_documents()

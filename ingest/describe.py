@@ -43,7 +43,7 @@ def _version_date(source: str, text: str) -> str:
 
 
 def _kind(text: str) -> str:
-    if len(_ARTICLE.findall(text)) >= 3:
+    if len(_ARTICLE.findall(text)) >= 2:
         return "regulation"
     if len(_REPORT_HEADING.findall(text)) >= 2:
         return "report"

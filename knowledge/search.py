@@ -119,6 +119,10 @@ class HybridSearcher:
             return None
         return snap.chunks[snap.index_of[chunk_id]]
 
+    def versions_of(self, title: str) -> int:
+        """How many dated versions of a title are stored (1 when only one)."""
+        return len(self._snap.versions.versions.get(title, ())) or 1 if self._snap else 1
+
     def superseded_by(self, doc_id: str) -> str | None:
         return self._snap.versions.superseded_by.get(doc_id) if self._snap else None
 

@@ -89,7 +89,7 @@ def test_upload_search_and_delete_with_token(http):
     assert hits[0]["title"] == "科学城青年人才驿站管理办法"
     doc_id = report["doc_ids"][0]
     r = http.delete(f"/api/documents/{doc_id}", headers=auth)
-    assert r.status_code == 200 and r.json()["chunks_removed"] == 3
+    assert r.status_code == 200 and r.json()["chunks_removed"] == 2
     assert http.get(f"/api/documents/{doc_id}").status_code == 404
     assert all(h["doc_id"] != doc_id for h in
                http.get("/api/search", params={"q": "青年人才驿站", "k": 10}).json()["results"])

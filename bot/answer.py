@@ -1,0 +1,301 @@
+"""Cited answers without an LLM: pick the sentences of the retrieved passages that answer the question.
+
+Refusals come from evidence, not from a similarity threshold: a question asking for an amount, a
+rate, a deadline or a contact is answered only when a relevant retrieved sentence states a fact of
+that kind (and, for a per-person amount, a standard rather than an aggregate statistic). e5
+cosines sit in a narrow band and cannot tell "related" from "answers it".
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from bot.verify import numbers_outside
+from ingest.split import split_sentences
+from knowledge.models import Chunk, Hit
+from knowledge.query import QueryAnalysis, analyze
+from knowledge.search import HybridSearcher
+
+log = logging.getLogger(__name__)
+
+_N = r"[\d０-９零一二两三四五六七八九十百千万亿.．]+"
+EVIDENCE: dict[str, re.Pattern[str]] = {
+    "amount": re.compile(rf"{_N}\s*(万元|亿元|千元|元|美元)"),
+    "rate": re.compile(rf"{_N}\s*[%％]|百分之[零一二两三四五六七八九十百]+|[一二三四五六七八九]成|{_N}\s*倍|税率为|费率为|利率为"),
+    "duration": re.compile(rf"{_N}\s*个?(工作日|日|天|小时|周|个月|月|年)(内|以内|之内|以上|以下|后|起)?|之日起|即时办结|当场"),
+    "date": re.compile(rf"{_N}月{_N}日|{_N}年{_N}月|每年{_N}月|之日起|截止|届满前"),
+    "count": re.compile(rf"{_N}\s*(个|项|家|名|人|套|所|座|条|次|件|位|批|户|支|亿元|万元|元|%|％|学时|万家|余家|余个)"),
+    "contact": re.compile(r"\d{5,}|热线|电话|网站|平台|窗口|经办机构|服务中心|管理中心|办事处|主管部门|行政部门|登记机关"),
+}
+# A per-person/per-case standard, as opposed to a total ("累计兑现……近2.4亿元").
+_STANDARD = re.compile(r"每[人户月年项件次]|单户|不少于|不低于|不超过|不高于|最高|最低|上限|标准为|按照.{0,12}标准|给予.{0,8}(补贴|奖励)")
+_AGGREGATE = re.compile(r"累计|总规模|共计|合计|总额|撬动|总量|共[转化投]|超过?\d|达\d|近\d|约\d")
+_CHANNEL = re.compile(r"热线|咨询|经办机构|服务中心|政务服务平台|窗口")
+_ITEM = re.compile(r"^[（(][一二三四五六七八九十\d]+[)）]")
+_ARTICLE_LABEL = re.compile(r"^第[零一二三四五六七八九十百千]+条(之[一二三四五六七八九十]+)?\s*")
+_KIND_LABEL = {"amount": "金额或标准", "rate": "比例、费率或利率", "duration": "期限", "date": "时间安排（开始或截止日期）",
+               "contact": "办理地点或联系方式", "count": "数量"}
+_SPECIFIC = ("amount", "rate", "duration", "date", "contact", "count")
+
+
+@dataclass
+class Citation:
+    n: int
+    chunk: Chunk
+    quote: str
+    start: int  # offsets into the document text
+    end: int
+    superseded_by: str | None = None
+
+    def as_dict(self) -> dict:
+        c = self.chunk
+        return {"n": self.n, "doc_id": c.doc_id, "title": c.title, "section": c.section, "source": c.source,
+                "version_date": c.version_date, "quote": self.quote, "start": self.start, "end": self.end,
+                "superseded_by": self.superseded_by}
+
+
+@dataclass
+class Answer:
+    text: str
+    refused: bool
+    citations: list[Citation]
+    related: list[Hit] = field(default_factory=list)
+    analysis: QueryAnalysis | None = None
+    answered_by: str = "extractive"
+
+    def as_dict(self, related: int = 3) -> dict:
+        """The /api/ask response body."""
+        return {
+            "answer": self.text, "refused": self.refused,
+            "citations": [c.as_dict() for c in self.citations],
+            "related": [{"chunk_id": h.chunk.chunk_id, "doc_id": h.chunk.doc_id, "title": h.chunk.title,
+                         "section": h.chunk.section, "source": h.chunk.source, "version_date": h.chunk.version_date,
+                         "text": h.chunk.text, "start": h.chunk.start, "end": h.chunk.end, "score": h.score,
+                         "superseded_by": h.superseded_by} for h in self.related[:related]],
+            "answered_by": self.answered_by,
+        }
+
+
+@dataclass
+class _Sentence:
+    hit_rank: int
+    hit: Hit
+    start: int  # absolute offsets in the document
+    end: int
+    text: str
+    coverage: float = 0.0
+    score: float = 0.0
+    kinds: set[str] = field(default_factory=set)
+
+
+class Answerer:
+    """Answers questions from the knowledge base, offline by default, optionally drafting with an LLM."""
+
+    def __init__(self, searcher: HybridSearcher, llm=None, k: int = 8, max_quotes: int = 3,
+                 max_chars: int = 320) -> None:
+        self.searcher = searcher
+        self.llm = llm
+        self.k = k
+        self.max_quotes = max_quotes
+        self.max_chars = max_chars
+
+    # ---- candidate sentences -----------------------------------------------------------------
+    def _weights(self, a: QueryAnalysis) -> dict[str, float]:
+        tok = self.searcher.tokenizer
+        w: dict[str, float] = {}
+        for t in tok.tokenize(a.question):
+            w[t] = max(w.get(t, 0.0), self.searcher.idf(t))
+        for e in self.searcher.glossary.expand(a.question):
+            for t in tok.tokenize(e):
+                w[t] = max(w.get(t, 0.0), 0.6 * self.searcher.idf(t))
+        if a.topic:
+            for t in tok.tokenize(a.topic):
+                w[t] = max(w.get(t, 0.0), 0.5 * self.searcher.idf(t))
+        return w
+
+    def _sentences(self, hits: list[Hit], a: QueryAnalysis, weights: dict[str, float]) -> list[_Sentence]:
+        tok = self.searcher.tokenizer
+        total = sum(weights.values()) or 1.0
+        top = hits[0].score if hits and hits[0].score > 0 else 1.0
+        out: list[_Sentence] = []
+        for rank, h in enumerate(hits):
+            c = h.chunk
+            for s, e in split_sentences(c.text, 0, len(c.text)):
+                text = c.text[s:e]
+                label = _ARTICLE_LABEL.match(text)
+                if label:
+                    s += label.end()
+                    text = c.text[s:e]
+                if len(text) < 4:
+                    continue
+                toks = set(tok.tokenize(text)) | set(tok.tokenize(c.context))
+                cov = sum(wt for t, wt in weights.items() if t in toks) / total
+                kinds = {k for k, p in EVIDENCE.items() if p.search(text)}
+                wanted = kinds & a.kinds
+                score = cov + 0.3 * (h.score / top) + 0.15 * len(wanted) - 0.02 * rank
+                out.append(_Sentence(rank, h, c.start + s, c.start + e, text, cov, score, kinds))
+        return out
+
+    def _evidence(self, a: QueryAnalysis, sents: list[_Sentence], min_cov: float) -> tuple[set[str], set[str]]:
+        """(kinds asked for that some relevant sentence states, kinds asked for that none does)."""
+        needed = {k for k in a.kinds if k in _SPECIFIC}
+        found: set[str] = set()
+        for s in sents:
+            if s.coverage < min_cov:
+                continue
+            for k in needed & s.kinds:
+                if k == "amount" and a.per_unit and not (_STANDARD.search(s.text) and not
+                                                         (_AGGREGATE.search(s.text) and not re.search(r"每[人户月]", s.text))):
+                    continue  # a total is not the per-person standard that was asked for
+                found.add(k)
+        if "count" in needed and "count" not in found and found & {"amount", "rate", "duration"}:
+            found.add("count")  # "多少" answered by an amount, a rate or a period
+        return found, needed - found
+
+    # ---- composing ---------------------------------------------------------------------------
+    def _pick(self, sents: list[_Sentence], a: QueryAnalysis) -> list[_Sentence]:
+        ranked = sorted(sents, key=lambda s: -s.score)
+        if not ranked:
+            return []
+        best = ranked[0]
+        multipart = len(re.findall(r"[？?]", a.question)) >= 2 or bool(re.search(r"分别|以及|和.{0,8}(各|分别)", a.question))
+        ratio = 0.45 if multipart else 0.6
+        picked = [best]
+        length = len(best.text)
+        tok = self.searcher.tokenizer
+        covered = set(tok.tokenize(best.text))
+        wanted_kinds = {k for k in a.kinds if k in _SPECIFIC}
+        have_kinds = best.kinds & wanted_kinds
+        for s in ranked[1:]:
+            if len(picked) >= self.max_quotes or s.score < ratio * best.score:
+                break
+            if any(s.hit.chunk.doc_id == p.hit.chunk.doc_id and s.start < p.end and p.start < s.end for p in picked):
+                continue
+            toks = set(tok.tokenize(s.text))
+            new_terms = {t for t in toks - covered if self.searcher.idf(t) > 2.0}
+            new_kinds = (s.kinds & wanted_kinds) - have_kinds
+            if not new_terms and not new_kinds:
+                continue
+            if length + len(s.text) > self.max_chars and not new_kinds:
+                continue
+            picked.append(s)
+            length += len(s.text)
+            covered |= toks
+            have_kinds |= s.kinds & wanted_kinds
+        return picked
+
+    def _with_context(self, s: _Sentence) -> tuple[int, int]:
+        """Extend an enumerated item （一）… back to its article's lead-in ("……应当符合下列要求：")."""
+        c = s.hit.chunk
+        if not _ITEM.match(s.text):
+            return s.start, s.end
+        local = s.start - c.start
+        lead_end = c.text.rfind("：", 0, local)
+        if lead_end < 0 or local - lead_end > 200:
+            return s.start, s.end
+        spans = [sp for sp in split_sentences(c.text, 0, lead_end + 1)]
+        lead_start = spans[-1][0] if spans else 0
+        label = _ARTICLE_LABEL.match(c.text[lead_start:])
+        if label:
+            lead_start += label.end()
+        return c.start + lead_start, s.end
+
+    def _cite(self, picked: list[_Sentence]) -> list[Citation]:
+        cites: list[Citation] = []
+        for s in sorted(picked, key=lambda x: (x.hit_rank, x.start)):
+            start, end = self._with_context(s)
+            c = s.hit.chunk
+            quote = c.text[start - c.start:end - c.start]
+            cites.append(Citation(len(cites) + 1, c, quote, start, end, s.hit.superseded_by))
+        return cites
+
+    def _source_label(self, cite: Citation) -> str:
+        c = cite.chunk
+        article = re.search(r"第[零一二三四五六七八九十百千]+条", c.section)
+        versions = self.searcher.versions_of(c.title)
+        dated = f"（{c.version_date}版）" if versions > 1 and c.version_date else ""
+        return f"《{c.title}》{dated}{article.group(0) if article else ''}"
+
+    def _compose(self, a: QueryAnalysis, cites: list[Citation]) -> str:
+        lines = []
+        if a.injection:
+            lines.append("（消息中要求改变回答规则的内容已忽略：回答只依据知识库原文，并注明出处。）")
+        for c in cites:
+            lines.append(f"{self._source_label(c)}：{c.quote}[{c.n}]")
+        if a.wants_fabrication:
+            lines.append("知识库没有提供你要求编写的数字，本助手不会编造数字或标准。")
+        return "\n".join(lines)
+
+    def _refusal(self, a: QueryAnalysis, missing: set[str], sents: list[_Sentence], hits: list[Hit]) -> Answer:
+        labels = "、".join(_KIND_LABEL[k] for k in _SPECIFIC if k in missing) or "相关内容"
+        lines = []
+        if a.injection:
+            lines.append("（消息中要求改变回答规则的内容已忽略。）")
+        lines.append(f"知识库中未找到该问题所问的具体{labels}，无法给出确切答复，也不会推测数字。")
+        cites: list[Citation] = []
+        relevant = sorted((s for s in sents if s.coverage >= 0.3), key=lambda s: -s.score)
+        if relevant:
+            cites = self._cite(relevant[:1])
+            lines.append(f"知识库中相关的内容：{self._source_label(cites[0])}：{cites[0].quote}[1]")
+        channel = next((s for s in sorted(sents, key=lambda s: -s.score) if _CHANNEL.search(s.text)
+                        and s.coverage >= 0.15 and all(s.start != c.start for c in cites)), None)
+        if channel is None:
+            extra = self.searcher.search("政务服务热线 政策咨询", 1)
+            if extra:
+                channel = next((s for s in self._sentences(extra, a, {"热线": 1.0, "咨询": 1.0})
+                                if _CHANNEL.search(s.text)), None)
+        if channel is not None:
+            c = self._cite([channel])[0]
+            c.n = len(cites) + 1
+            cites.append(c)
+            lines.append(f"可咨询：{self._source_label(c)}：{c.quote}[{c.n}]")
+        text = "\n".join(lines)
+        if numbers_outside(text, (c.quote + c.chunk.title + c.chunk.version_date for c in cites)):
+            text, cites = lines[0 if not a.injection else 1], []
+        return Answer(text, True, cites, hits, a)
+
+    # ---- entry points ------------------------------------------------------------------------
+    def answer(self, question: str, history: list[dict] | None = None) -> Answer:
+        """Answer one question in its conversation; every [n] in the text is a verbatim citation."""
+        a = analyze(question, history or [])
+        hits = self.searcher.search(a.retrieval_text, self.k, about_past=a.about_past)
+        if not a.about_past:
+            hits = [h for h in hits if not h.superseded_by] or hits
+        weights = self._weights(a)
+        sents = self._sentences(hits, a, weights)
+        best_cov = max((s.coverage for s in sents), default=0.0)
+        if not sents or best_cov < 0.25:
+            return self._refusal(a, {"_"} if not a.kinds else set(a.kinds) & set(_SPECIFIC) or {"_"}, sents, hits)
+        _, missing = self._evidence(a, sents, min_cov=0.3)
+        if missing:
+            return self._refusal(a, missing, sents, hits)
+        cites = self._cite(self._pick(sents, a))
+        text = self._compose(a, cites)
+        draft = None
+        if self.llm is not None:
+            draft = self._llm_answer(a, hits)
+        if draft is not None:
+            return draft
+        loose = numbers_outside(text, (c.quote + c.chunk.title + c.chunk.version_date for c in cites))
+        if loose:  # cannot happen for quoted text; kept as the last gate
+            log.error("extractive answer had uncited numbers %s; refusing", loose)
+            return self._refusal(a, {"_"}, [], hits)
+        return Answer(text, False, cites, hits, a)
+
+    def _llm_answer(self, a: QueryAnalysis, hits: list[Hit]) -> Answer | None:
+        from bot.llm import draft_answer
+
+        return draft_answer(self.llm, a, hits[:5])
+
+    def stream(self, question: str, history: list[dict] | None = None) -> Iterator[str | Answer]:
+        """Yield the answer text in pieces as it is produced, then the final ``Answer``."""
+        ans = self.answer(question, history)
+        for line in ans.text.splitlines(keepends=True):
+            for i in range(0, len(line), 24):
+                yield line[i:i + 24]
+        yield ans
+
+

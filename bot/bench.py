@@ -1,0 +1,199 @@
+"""Benchmarks that print the figures recorded in docs/benchmarks.md (run alone: 2 cores are easily disturbed).
+
+    bot bench            all of it
+    bot bench --only search,ask
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from bot.config import Settings
+
+QUERIES = [
+    "知识价值信用贷", "买房补贴", "人才公寓", "先投后股是什么", "高新技术企业所得税税率", "失业保险金怎么领",
+    "试用期最长多久", "职务发明奖金", "政府采购中小企业份额", "营业执照办理时限", "外国人工作签证", "社保登记期限",
+    "公积金什么时候开始交", "产业发展基金规模", "一件事一次办", "科研人员兼职", "专利评职称", "拖欠中小企业款项",
+    "融资担保费率", "继续教育学时",
+]
+
+
+def _pct(values: list[float], q: float) -> float:
+    v = sorted(values)
+    return v[min(len(v) - 1, int(round(q * (len(v) - 1))))]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str, timeout: float = 30) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+def _post(url: str, body: dict, timeout: float = 30) -> tuple[int, bytes]:
+    req = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+class Server:
+    """``bot serve`` in a subprocess; measures seconds from spawn to a 200 from /readyz."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        exe = Path(sys.executable).with_name("bot")
+        t0 = time.perf_counter()
+        self.proc = subprocess.Popen([str(exe), "serve", "--port", str(self.port)], env={**os.environ, **env},
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while True:
+            try:
+                if _get(self.url + "/readyz", timeout=2)[0] == 200:
+                    break
+            except OSError:
+                pass
+            if self.proc.poll() is not None:
+                raise RuntimeError("bot serve exited")
+            if time.perf_counter() - t0 > 300:
+                raise RuntimeError("bot serve not ready after 300 s")
+            time.sleep(0.05)
+        self.ready_seconds = time.perf_counter() - t0
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=20)
+
+
+def bench_start(settings: Settings) -> None:
+    print("== start-up")
+    with tempfile.TemporaryDirectory() as tmp:
+        first = Server({"BOT_DATA_DIR": tmp})
+        print(f"first run (empty store, shipped knowledge ingested from the vector cache): "
+              f"{first.ready_seconds:.1f} s to /readyz")
+        first.stop()
+        cold = Server({"BOT_DATA_DIR": tmp})
+        print(f"cold start with the existing store: {cold.ready_seconds:.2f} s to /readyz")
+        cold.stop()
+
+
+def bench_search(settings: Settings, n: int = 400, path: str = "search") -> None:
+    print(f"== /api/{path} over HTTP, sequential")
+    with tempfile.TemporaryDirectory() as tmp:
+        shutil.copytree(settings.store_path, Path(tmp) / "chroma") if settings.store_path.exists() else None
+        server = Server({"BOT_DATA_DIR": tmp})
+        try:
+            # every query once to warm the query-embedding cache like a live service would be
+            lat: list[float] = []
+            for i in range(n):
+                q = QUERIES[i % len(QUERIES)]
+                t0 = time.perf_counter()
+                if path == "search":
+                    status, _ = _get(f"{server.url}/api/search?" + urllib.parse.urlencode({"q": q, "k": 5}))
+                else:
+                    status, _ = _post(f"{server.url}/api/ask", {"question": q, "history": []})
+                lat.append((time.perf_counter() - t0) * 1000)
+                assert status == 200, status
+            print(f"{n} requests: p50 {_pct(lat, .5):.1f} ms  p95 {_pct(lat, .95):.1f} ms  p99 {_pct(lat, .99):.1f} ms")
+            if path == "ask":
+                _throughput(server.url, clients=8, seconds=10)
+        finally:
+            server.stop()
+
+
+def _throughput(url: str, clients: int, seconds: float) -> None:
+    count = [0] * clients
+    errors = [0] * clients
+    stop = time.perf_counter() + seconds
+
+    def worker(i: int) -> None:
+        j = i
+        while time.perf_counter() < stop:
+            status, _ = _post(f"{url}/api/ask", {"question": QUERIES[j % len(QUERIES)], "history": []})
+            count[i] += status == 200
+            errors[i] += status != 200
+            j += clients
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - t0
+    print(f"{clients} concurrent clients for {seconds:.0f} s: {sum(count) / elapsed:.0f} req/s, "
+          f"{sum(errors)} errors")
+
+
+def bench_ingest(settings: Settings, target_chunks: int = 400) -> None:
+    """Ingestion with real embedding (no vector cache) against the embedder's raw batch rate."""
+    from ingest.pipeline import find_files, ingest_files, prepare_document
+    from knowledge.embeddings import load_embeddings
+    from knowledge.store import KnowledgeStore
+
+    print("== ingestion (embedding, no vector cache)")
+    files, texts = [], []
+    for f in find_files([settings.knowledge_dir / "policy" / "chongqing"]):
+        chunks = prepare_document(f.name, f.read_bytes())[1]
+        files.append(f)
+        texts.extend(c.index_text for c in chunks)
+        if len(texts) >= target_chunks:
+            break
+    emb = load_embeddings(settings.embedding_model)
+    t0 = time.perf_counter()
+    emb.embed_passages(texts)
+    raw = len(texts) / (time.perf_counter() - t0)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = KnowledgeStore.open(emb, path=Path(tmp) / "chroma")
+        s = ingest_files(files, store)
+        rate = s.chunks_new / s.seconds
+        print(f"{len(files)} files, {s.chunks_new} chunks in {s.seconds:.1f} s: {rate:.1f} chunks/s; "
+              f"raw embedder {raw:.1f} passages/s; ratio {rate / raw:.2f}")
+        again = ingest_files(files, store)
+        print(f"re-ingest unchanged: {again.embedded} embedded, {again.seconds:.2f} s")
+
+
+def bench_shipped_ingest(settings: Settings) -> None:
+    from ingest.pipeline import find_files, ingest_files
+    from knowledge.embeddings import VectorCache, load_embeddings
+    from knowledge.store import KnowledgeStore
+
+    print("== shipped knowledge from the vector cache")
+    emb = load_embeddings(settings.embedding_model)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = KnowledgeStore.open(emb, path=Path(tmp) / "chroma", vector_cache=VectorCache(emb.model_id))
+        s = ingest_files(find_files([settings.knowledge_dir]), store)
+        print(f"{s.files} files, {s.chunks_new} chunks in {s.seconds:.1f} s ({s.chunks_new / s.seconds:.0f} chunks/s), "
+              f"{s.embedded} embedded")
+
+
+def run(settings: Settings, only: set[str] | None = None) -> None:
+    parts = {"start": bench_start, "search": bench_search, "ask": lambda s: bench_search(s, path="ask"),
+             "shipped": bench_shipped_ingest, "ingest": bench_ingest}
+    for name, fn in parts.items():
+        if only and name not in only:
+            continue
+        fn(settings)
+        sys.stdout.flush()
+    print(f"(measured {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, python {sys.version.split()[0]})")
