@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from bot.verify import numbers_outside
 from ingest.split import split_sentences
 from knowledge.models import Chunk, Hit
-from knowledge.query import QueryAnalysis, analyze
+from knowledge.query import QueryAnalysis, analyze, question_parts, statement_context
 from knowledge.search import HybridSearcher
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,8 @@ EVIDENCE: dict[str, re.Pattern[str]] = {
     "rate": re.compile(rf"{_N}\s*[%％]|百分之[零一二两三四五六七八九十百]+|[一二三四五六七八九]成|{_N}\s*倍|税率为|费率为|利率为"),
     "duration": re.compile(rf"{_N}\s*个?(工作日|日|天|小时|周|个月|月|年)(内|以内|之内|以上|以下|后|起)?|之日起|即时办结|当场"),
     "date": re.compile(rf"{_N}月{_N}日|{_N}年{_N}月|每年{_N}月|之日起|截止|届满前"),
-    "count": re.compile(rf"{_N}\s*(个|项|家|名|人|套|所|座|条|次|件|位|批|户|支|亿元|万元|元|%|％|学时|万家|余家|余个)"),
+    "count": re.compile(rf"{_N}\s*(个|项|家|名|人|套|所|座|条|次|件|位|批|户|支|亿元|万元|元|%|％|学时|万家|余家|余个)|"
+                        r"百分之[零一二两三四五六七八九十百]+"),
     "contact": re.compile(r"\d{5,}|热线|电话|网站|平台|窗口|经办机构|服务中心|管理中心|办事处|主管部门|行政部门|登记机关"),
 }
 # A per-person/per-case standard, as opposed to a total ("累计兑现……近2.4亿元").
@@ -35,6 +36,8 @@ _STANDARD = re.compile(r"每[人户月年项件次]|单户|不少于|不低于|�
 _AGGREGATE = re.compile(r"累计|总规模|共计|合计|总额|撬动|总量|共[转化投]|超过?\d|达\d|近\d|约\d")
 _CHANNEL = re.compile(r"热线|咨询|经办机构|服务中心|政务服务平台|窗口")
 _ITEM = re.compile(r"^[（(][一二三四五六七八九十\d]+[)）]")
+# Headings inside report paragraphs ("二是加强区域人才政策协同。") say what follows, not a fact.
+_LABEL_SENTENCE = re.compile(r"^([一二三四五六七八九十]+是[^，,；;]{0,20}。|[（(][一二三四五六七八九十]+[)）](关于|进一步)[^，,；;]{0,30}。)$")
 _ARTICLE_LABEL = re.compile(r"^第[零一二三四五六七八九十百千]+条(之[一二三四五六七八九十]+)?\s*")
 _KIND_LABEL = {"amount": "金额或标准", "rate": "比例、费率或利率", "duration": "期限", "date": "时间安排（开始或截止日期）",
                "contact": "办理地点或联系方式", "count": "数量"}
@@ -87,8 +90,12 @@ class _Sentence:
     end: int
     text: str
     coverage: float = 0.0
+    chunk_coverage: float = 0.0
+    relevance: float = 0.0
     score: float = 0.0
     kinds: set[str] = field(default_factory=set)
+    tokens: set[str] = field(default_factory=set)
+    chunk_tokens: set[str] = field(default_factory=set)
 
 
 class Answerer:
@@ -103,48 +110,69 @@ class Answerer:
         self.max_chars = max_chars
 
     # ---- candidate sentences -----------------------------------------------------------------
-    def _weights(self, a: QueryAnalysis) -> dict[str, float]:
+    def _weights(self, question: str, topic: str = "") -> dict[str, float]:
+        """idf weights of the question's words (glossary terms and an earlier turn's topic count less)."""
         tok = self.searcher.tokenizer
         w: dict[str, float] = {}
-        for t in tok.tokenize(a.question):
-            w[t] = max(w.get(t, 0.0), self.searcher.idf(t))
-        for e in self.searcher.glossary.expand(a.question):
-            for t in tok.tokenize(e):
-                w[t] = max(w.get(t, 0.0), 0.6 * self.searcher.idf(t))
-        if a.topic:
-            for t in tok.tokenize(a.topic):
-                w[t] = max(w.get(t, 0.0), 0.5 * self.searcher.idf(t))
+
+        def add(text: str, factor: float) -> None:
+            for t in tok.tokenize(text):
+                if self.searcher.document_frequency(t) == 0:
+                    continue  # a word no passage contains cannot tell passages apart ("路子", a typo)
+                w[t] = max(w.get(t, 0.0), factor * self.searcher.idf(t))
+
+        add(question, 1.0)
+        for e in self.searcher.glossary.expand(question):
+            add(e, 0.6)
+        if topic:
+            add(topic, 0.5)
         return w
+
+    @staticmethod
+    def _coverage(tokens: set[str], weights: dict[str, float]) -> float:
+        total = sum(weights.values())
+        return sum(wt for t, wt in weights.items() if t in tokens) / total if total else 0.0
 
     def _sentences(self, hits: list[Hit], a: QueryAnalysis, weights: dict[str, float]) -> list[_Sentence]:
         tok = self.searcher.tokenizer
-        total = sum(weights.values()) or 1.0
         top = hits[0].score if hits and hits[0].score > 0 else 1.0
         out: list[_Sentence] = []
         for rank, h in enumerate(hits):
             c = h.chunk
+            chunk_tokens = set(tok.tokenize(c.index_text))
+            chunk_cov = self._coverage(chunk_tokens, weights)
             for s, e in split_sentences(c.text, 0, len(c.text)):
                 text = c.text[s:e]
                 label = _ARTICLE_LABEL.match(text)
                 if label:
                     s += label.end()
                     text = c.text[s:e]
-                if len(text) < 4:
-                    continue
+                if len(text) < 4 or _LABEL_SENTENCE.match(text) or text.endswith(("：", ":")):
+                    continue  # labels and lead-ins; a lead-in is added back in front of its items
                 toks = set(tok.tokenize(text)) | set(tok.tokenize(c.context))
-                cov = sum(wt for t, wt in weights.items() if t in toks) / total
-                kinds = {k for k, p in EVIDENCE.items() if p.search(text)}
-                wanted = kinds & a.kinds
-                score = cov + 0.3 * (h.score / top) + 0.15 * len(wanted) - 0.02 * rank
-                out.append(_Sentence(rank, h, c.start + s, c.start + e, text, cov, score, kinds))
+                sent = _Sentence(rank, h, c.start + s, c.start + e, text, tokens=toks, chunk_tokens=chunk_tokens,
+                                 kinds={k for k, p in EVIDENCE.items() if p.search(text)})
+                self._score(sent, a, weights, top, chunk_cov)
+                out.append(sent)
         return out
+
+    def _score(self, s: _Sentence, a: QueryAnalysis, weights: dict[str, float], top: float,
+               chunk_cov: float | None = None) -> None:
+        s.coverage = self._coverage(s.tokens, weights)
+        s.chunk_coverage = self._coverage(s.chunk_tokens, weights) if chunk_cov is None else chunk_cov
+        # A sentence is relevant on its own words and on the passage it stands in: "即时办结" answers
+        # "多久能办好" only inside the article about opening a business.
+        s.relevance = 0.6 * s.coverage + 0.4 * s.chunk_coverage
+        wanted = s.kinds & a.kinds
+        s.score = s.relevance + 0.25 * (s.hit.score / top) + 0.15 * len(wanted) - 0.02 * s.hit_rank
 
     def _evidence(self, a: QueryAnalysis, sents: list[_Sentence], min_cov: float) -> tuple[set[str], set[str]]:
         """(kinds asked for that some relevant sentence states, kinds asked for that none does)."""
         needed = {k for k in a.kinds if k in _SPECIFIC}
         found: set[str] = set()
         for s in sents:
-            if s.coverage < min_cov:
+            # relevant by itself, or a fact of the asked kind inside a clearly relevant passage
+            if s.relevance < min_cov and not (s.chunk_coverage >= 0.45 and s.coverage > 0):
                 continue
             for k in needed & s.kinds:
                 if k == "amount" and a.per_unit and not (_STANDARD.search(s.text) and not
@@ -194,7 +222,7 @@ class Answerer:
             return s.start, s.end
         local = s.start - c.start
         lead_end = c.text.rfind("：", 0, local)
-        if lead_end < 0 or local - lead_end > 200:
+        if lead_end < 0 or local - lead_end > 80:
             return s.start, s.end
         spans = [sp for sp in split_sentences(c.text, 0, lead_end + 1)]
         lead_start = spans[-1][0] if spans else 0
@@ -205,7 +233,7 @@ class Answerer:
 
     def _cite(self, picked: list[_Sentence]) -> list[Citation]:
         cites: list[Citation] = []
-        for s in sorted(picked, key=lambda x: (x.hit_rank, x.start)):
+        for s in picked:  # best first: the answer leads, the detail follows
             start, end = self._with_context(s)
             c = s.hit.chunk
             quote = c.text[start - c.start:end - c.start]
@@ -236,12 +264,12 @@ class Answerer:
             lines.append("（消息中要求改变回答规则的内容已忽略。）")
         lines.append(f"知识库中未找到该问题所问的具体{labels}，无法给出确切答复，也不会推测数字。")
         cites: list[Citation] = []
-        relevant = sorted((s for s in sents if s.coverage >= 0.3), key=lambda s: -s.score)
+        relevant = sorted((s for s in sents if s.relevance >= 0.3), key=lambda s: -s.score)
         if relevant:
             cites = self._cite(relevant[:1])
             lines.append(f"知识库中相关的内容：{self._source_label(cites[0])}：{cites[0].quote}[1]")
         channel = next((s for s in sorted(sents, key=lambda s: -s.score) if _CHANNEL.search(s.text)
-                        and s.coverage >= 0.15 and all(s.start != c.start for c in cites)), None)
+                        and s.relevance >= 0.15 and all(s.start != c.start for c in cites)), None)
         if channel is None:
             extra = self.searcher.search("政务服务热线 政策咨询", 1)
             if extra:
@@ -258,32 +286,78 @@ class Answerer:
         return Answer(text, True, cites, hits, a)
 
     # ---- entry points ------------------------------------------------------------------------
+    def _retrieve(self, a: QueryAnalysis) -> list[Hit]:
+        hits = self.searcher.search(a.retrieval_text, self.k, about_past=a.about_past)
+        parts = question_parts(a.question)
+        if len(parts) >= 2:
+            # Part by part: "毕业生创业有什么优惠？能申请贷款扶持吗？" may need two documents.
+            seen = {h.chunk.chunk_id for h in hits}
+            context = statement_context(a.question)
+            for part in parts:
+                for h in self.searcher.search(f"{a.topic} {context} {part}".strip(), 4, about_past=a.about_past):
+                    if h.chunk.chunk_id not in seen:
+                        seen.add(h.chunk.chunk_id)
+                        hits.append(h)
+        if not a.about_past:
+            hits = [h for h in hits if not h.superseded_by] or hits
+        return hits
+
     def answer(self, question: str, history: list[dict] | None = None) -> Answer:
         """Answer one question in its conversation; every [n] in the text is a verbatim citation."""
         a = analyze(question, history or [])
-        hits = self.searcher.search(a.retrieval_text, self.k, about_past=a.about_past)
-        if not a.about_past:
-            hits = [h for h in hits if not h.superseded_by] or hits
-        weights = self._weights(a)
+        hits = self._retrieve(a)
+        weights = self._weights(a.question, a.topic)
         sents = self._sentences(hits, a, weights)
-        best_cov = max((s.coverage for s in sents), default=0.0)
-        if not sents or best_cov < 0.25:
-            return self._refusal(a, {"_"} if not a.kinds else set(a.kinds) & set(_SPECIFIC) or {"_"}, sents, hits)
+        best = max((s.relevance for s in sents), default=0.0)
+        if not sents or best < 0.25:
+            return self._refusal(a, set(a.kinds) & set(_SPECIFIC) or {"_"}, sents, hits)
         _, missing = self._evidence(a, sents, min_cov=0.3)
         if missing:
             return self._refusal(a, missing, sents, hits)
-        cites = self._cite(self._pick(sents, a))
+        picked = self._pick(sents, a)
+        picked = self._pick_parts(a, sents, picked, hits)
+        cites = self._cite(picked)
         text = self._compose(a, cites)
-        draft = None
         if self.llm is not None:
             draft = self._llm_answer(a, hits)
-        if draft is not None:
-            return draft
+            if draft is not None:
+                return draft
         loose = numbers_outside(text, (c.quote + c.chunk.title + c.chunk.version_date for c in cites))
         if loose:  # cannot happen for quoted text; kept as the last gate
             log.error("extractive answer had uncited numbers %s; refusing", loose)
             return self._refusal(a, {"_"}, [], hits)
         return Answer(text, False, cites, hits, a)
+
+    def _pick_parts(self, a: QueryAnalysis, sents: list[_Sentence], picked: list[_Sentence],
+                    hits: list[Hit]) -> list[_Sentence]:
+        """Make sure each part of a multi-part question has its best sentence among the quotes."""
+        parts = question_parts(a.question)
+        if len(parts) < 2:
+            return picked
+        context = statement_context(a.question)
+        top = hits[0].score if hits and hits[0].score > 0 else 1.0
+        out = list(picked)
+        for part in parts:
+            w = self._weights(f"{part}", f"{a.topic} {context}".strip())
+            pa = analyze(part)
+            scored = []
+            for s in sents:
+                probe = _Sentence(s.hit_rank, s.hit, s.start, s.end, s.text, kinds=s.kinds, tokens=s.tokens,
+                                  chunk_tokens=s.chunk_tokens)
+                self._score(probe, pa, w, top)
+                scored.append((probe.score, s))
+            if not scored:
+                continue
+            score, best = max(scored, key=lambda x: x[0])
+            if any(p is best for p in out):
+                continue
+            if any(p.hit.chunk.doc_id == best.hit.chunk.doc_id and best.start < p.end and p.start < best.end
+                   for p in out):
+                continue
+            if len(out) >= self.max_quotes + 1:
+                out = out[:-1]
+            out.append(best)
+        return out
 
     def _llm_answer(self, a: QueryAnalysis, hits: list[Hit]) -> Answer | None:
         from bot.llm import draft_answer

@@ -32,6 +32,9 @@ STOPWORDS = frozenset("""
 的 了 和 与 及 或 是 在 有 吗 呢 吧 啊 呀 哦 嘛 么 我 你 他 她 它 我们 你们 他们 这 那 这个 那个 这些 那些
 什么 怎么 怎样 如何 多少 哪些 哪个 哪里 哪 几 吗 能 能否 可以 可不可以 会 要 想 请问 一下 一些 就 都 也 还
 对 把 被 给 让 向 从 到 为 以 于 之 其 等 个 上 下 中 里 后 前 时 没有 有没有 是不是 呢 啥 咋 么
+你好 您好 谢谢 麻烦 请 问 想问 问问 知道 一般 大概 大约 具体 现在 目前 最近 有点 一点 这边 那边 这里 那里
+路子 试试 看看 办法 情况 问题 这样 那样 还是 但是 因为 所以 如果 的话 已经 真的 比较 应该 需要 可能 是否
+不是 得 几个 好几 好几个 办好 多久 多长 能不能 行不行 对不对 合理 合法吗 怎么样 咋办 一句 告诉
 """.split())
 
 _KEEP = re.compile(r"[\w\u4e00-\u9fff]")
@@ -62,7 +65,7 @@ class Tokenizer:
                 self._jieba.load_userdict(str(d))
         for w in words:
             self._jieba.add_word(w, freq=20000)
-        self.signature = _signature(list(user_dicts), "\n".join(words) + "|v1")
+        self.signature = _signature(list(user_dicts), "\n".join(words) + "|" + " ".join(sorted(STOPWORDS)))
 
     def tokenize(self, text: str) -> list[str]:
         """Search-mode tokens (long words and their parts), width-normalised, without stopwords."""
@@ -93,6 +96,10 @@ class BM25Index:
             idf = math.log(1 + (self.n - len(ids) + 0.5) / (len(ids) + 0.5))
             self._idf[term] = idf
             self._postings[term] = (idx, (idf * tf * (k1 + 1) / (tf + norm[idx])).astype(np.float32))
+
+    def df(self, term: str) -> int:
+        hit = self._postings.get(term)
+        return 0 if hit is None else len(hit[0])
 
     def idf(self, term: str) -> float:
         """Inverse document frequency; an unseen term gets the rarest possible weight."""

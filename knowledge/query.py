@@ -23,12 +23,12 @@ _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]*")
 
 # What kind of fact a question asks for. Each kind names the evidence an answer needs.
 FACT_PATTERNS: dict[str, re.Pattern[str]] = {
-    "amount": re.compile(r"多少钱|多少元|几[万千百]?块|补贴多少|补多少|奖多少|贷多少|能贷|额度|金额|标准是多少|"
-                         r"(最多|最高|最少|最低).{0,6}(多少|几)|多少万|租金|费用|收费|工资.{0,4}多少|每(个)?月.{0,6}多少|"
-                         r"奖金|能拿多少|能领多少|能补|规模"),
+    "amount": re.compile(r"多少钱|多少元|几[万千百]?块|(补贴|补助|奖励|奖金|资助|贷款?|额度|金额|租金|费用?|工资|薪酬|"
+                         r"规模|资金|投资|罚款|养老金|保险金|公积金).{0,8}(多少|几|标准|上限|最多|最高)|"
+                         r"(补|奖|贷|拿|领|报销|赔)多少|多少万|每(个)?月.{0,6}(多少钱|拿多少|领多少)"),
     "rate": re.compile(r"利率|利息|比例|百分之|费率|税率|几成|百分比|%|多少个点|打几折|几折"),
-    "count": re.compile(r"多少(个|项|家|名|人|套|所|座|条|次|件|位|批|户|亿|万)|几(个|项|家|名|套|所|条|次|件|位)|数量|"
-                        r"多少"),
+    "count": re.compile(r"多少(个|项|家|名|人|套|所|座|条|次|件|位|批|户|亿|万|学时|股份)|(?<!好)几(个|项|家|名|套|所|条|次|件|位)|"
+                        r"数量|多少"),
     "duration": re.compile(r"多久|多长时间|几天|多少天|几个月|多少个?月|几年|多少年|期限|时限|多少日|几日|"
                            r"多少个?工作日|几个工作日|试用期"),
     "date": re.compile(r"什么时候|何时|哪天|截止|日期|几号|几月|开始申报|申报时间|哪一年|哪年"),
@@ -97,7 +97,36 @@ def focus_question(text: str, long_threshold: int = 80) -> tuple[str, bool, bool
     return (question or text.strip()), injection, fabricate
 
 
+def asking_clauses(question: str) -> str:
+    """The clauses that ask (ending in ？, or the last one): "手上有几项专利，对评职称有没有用？" asks only the second."""
+    clauses = [c for c in re.split(r"(?<=[，,；;。！!？?])", question) if c.strip()]
+    asking = [c for i, c in enumerate(clauses) if c.rstrip().endswith(("？", "?")) or i == len(clauses) - 1]
+    out = []
+    for c in asking:
+        i = clauses.index(c)
+        # a question may run over a comma: "对方最晚多少天内，必须付款？" keeps its lead clause
+        if i > 0 and not clauses[i - 1].rstrip().endswith(("？", "?", "。", "！", "!")) and len(c) < 8:
+            out.append(clauses[i - 1])
+        out.append(c)
+    return "".join(out) or question
+
+
+def question_parts(question: str) -> list[str]:
+    """The separate questions of a message ("A是多少？B能不能？" → two parts); one part for a single question."""
+    parts = [p for p in re.split(r"(?<=[？?])", question) if p.strip()]
+    parts = [p for p in parts if p.rstrip().endswith(("？", "?"))] or [question]
+    # the statement before the first question belongs to it, not to a separate part
+    return [re.split(r"(?<=[，,。！!；;])", p)[-1] if len(p) > 30 else p for p in parts] if len(parts) > 1 else parts
+
+
+def statement_context(question: str) -> str:
+    """The non-asking clauses of a message ("我是应届毕业生，想自己开个小公司"), context for each part."""
+    clauses = [c for c in re.split(r"(?<=[，,；;。！!？?])", question) if c.strip()]
+    return "".join(c for c in clauses if not c.rstrip().endswith(("？", "?")) and not _QUESTION_CUE.search(c))
+
+
 def fact_kinds(question: str) -> set[str]:
+    question = asking_clauses(question)
     kinds = {k for k, p in FACT_PATTERNS.items() if p.search(question)}
     if "count" in kinds and ({"amount", "rate", "duration"} & kinds) and not re.search(
             r"多少(个|项|家|名|人|套|所|座|条|次|件|位|批|户)|几(个|项|家|名|套|所|条|次|件|位)", question):

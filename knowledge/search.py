@@ -110,6 +110,9 @@ class HybridSearcher:
         dense_text = f"{query} {' '.join(expansions)}" if expansions and o.expand_dense else query
         return dense_text, terms, expansions
 
+    def document_frequency(self, term: str) -> int:
+        return self._snap.bm25.df(term) if self._snap else 0
+
     def idf(self, term: str) -> float:
         return self._snap.bm25.idf(term) if self._snap else 0.0
 
