@@ -29,6 +29,7 @@ EVIDENCE: dict[str, re.Pattern[str]] = {
     "date": re.compile(rf"{_N}月{_N}日|{_N}年{_N}月|每年{_N}月|之日起|截止|届满前"),
     "count": re.compile(rf"{_N}\s*(个|项|家|名|人|套|所|座|条|次|件|位|批|户|支|亿元|万元|元|%|％|学时|万家|余家|余个)|"
                         r"百分之[零一二两三四五六七八九十百]+"),
+    "phone": re.compile(r"\d{5,}|[“\"]\d{3,}[”\"]"),
     "contact": re.compile(r"\d{5,}|热线|电话|网站|平台|窗口|经办机构|服务中心|管理中心|办事处|主管部门|行政部门|登记机关"),
 }
 # A per-person/per-case standard, as opposed to a total ("累计兑现……近2.4亿元").
@@ -40,8 +41,8 @@ _ITEM = re.compile(r"^[（(][一二三四五六七八九十\d]+[)）]")
 _LABEL_SENTENCE = re.compile(r"^([一二三四五六七八九十]+是[^，,；;]{0,20}。|[（(][一二三四五六七八九十]+[)）](关于|进一步)[^，,；;]{0,30}。)$")
 _ARTICLE_LABEL = re.compile(r"^第[零一二三四五六七八九十百千]+条(之[一二三四五六七八九十]+)?\s*")
 _KIND_LABEL = {"amount": "金额或标准", "rate": "比例、费率或利率", "duration": "期限", "date": "时间安排（开始或截止日期）",
-               "contact": "办理地点或联系方式", "count": "数量"}
-_SPECIFIC = ("amount", "rate", "duration", "date", "contact", "count")
+               "contact": "办理地点或部门", "phone": "联系电话或联系方式", "count": "数量"}
+_SPECIFIC = ("amount", "rate", "duration", "date", "contact", "phone", "count")
 
 
 @dataclass
@@ -172,7 +173,7 @@ class Answerer:
         found: set[str] = set()
         for s in sents:
             # relevant by itself, or a fact of the asked kind inside a clearly relevant passage
-            if s.relevance < min_cov and not (s.chunk_coverage >= 0.45 and s.coverage > 0):
+            if s.relevance < min_cov and s.chunk_coverage < 0.45:
                 continue
             for k in needed & s.kinds:
                 if k == "amount" and a.per_unit and not (_STANDARD.search(s.text) and not

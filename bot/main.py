@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 
-from bot.api.routes import documents, health, search
+from bot.api.routes import ask, documents, health, openai_compat, search
 from bot.config import Settings, get_settings
 from bot.errors import install_error_handlers
 from bot.service import KnowledgeService
@@ -50,6 +50,6 @@ def create_app(settings: Settings | None = None, service: KnowledgeService | Non
                  (time.perf_counter() - t0) * 1000)
         return response
 
-    for module in (health, search, documents):
+    for module in (health, search, documents, ask, openai_compat):
         app.include_router(module.router)
     return app

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, StringConstraints
 
 
 class SearchResult(BaseModel):
@@ -74,3 +76,55 @@ class DeleteReport(BaseModel):
 
 class Message(BaseModel):
     detail: str
+
+
+Question = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class Turn(BaseModel):
+    role: Literal["user", "assistant"]
+    content: Annotated[str, StringConstraints(max_length=4000)]
+
+
+class AskRequest(BaseModel):
+    question: Question = Field(description="1–500 characters after stripping")
+    history: list[Turn] = Field(default_factory=list, max_length=10, description="earlier turns, at most 10")
+
+
+class Citation(BaseModel):
+    n: int
+    doc_id: str
+    title: str
+    section: str
+    source: str
+    version_date: str
+    quote: str = Field(description="verbatim: equals the document's text[start:end]")
+    start: int
+    end: int
+    superseded_by: str | None = None
+
+
+class AskResponse(BaseModel):
+    answer: str
+    refused: bool
+    citations: list[Citation]
+    related: list[SearchResult]
+    answered_by: str = "extractive"
+
+
+class ChatMessage(BaseModel):
+    role: Literal["system", "user", "assistant", "tool", "developer"]
+    content: str | list[dict[str, Any]] | None = None
+
+    def text(self) -> str:
+        if isinstance(self.content, list):  # OpenAI content parts
+            return "".join(p.get("text", "") for p in self.content if isinstance(p, dict))
+        return self.content or ""
+
+
+class ChatCompletionRequest(BaseModel):
+    model: str = "kexuecheng-policy-bot"
+    messages: list[ChatMessage] = Field(min_length=1)
+    stream: bool = False
+    temperature: float | None = None
+    max_tokens: int | None = None
