@@ -1,0 +1,69 @@
+"""Search quality mechanisms on the shipped knowledge with the real model: glossary, versions, long messages."""
+
+import time
+
+from knowledge.glossary import Glossary
+from knowledge.query import analyze
+
+
+def _titles(hits):
+    return [h.chunk.title for h in hits]
+
+
+def test_programme_name_stays_whole_and_is_found(shipped_service):
+    assert "知识价值信用贷" in shipped_service.searcher.tokenizer.tokenize("知识价值信用贷怎么申请")
+    hits = shipped_service.search("知识价值信用贷", 3)
+    assert "知识价值信用贷" in hits[0].chunk.text and hits[0].chunk.section
+
+
+def test_colloquial_words_reach_official_passages(shipped_service):
+    # words that are not in the documents: 房补, 丢了工作, 老外
+    hits = shipped_service.search("人才房补怎么领", 5)
+    assert any("购房补贴" in h.chunk.text for h in hits)
+    hits = shipped_service.search("丢了工作以后失业金怎么领", 5)
+    assert any("失业保险金" in h.chunk.text for h in hits)
+    hits = shipped_service.search("老外来重庆工作要办什么签证", 5)
+    assert any("外国人" in h.chunk.title or "外国人" in h.chunk.text for h in hits)
+
+
+def test_newest_version_first_and_older_reachable(shipped_service):
+    s = shipped_service.searcher
+    now = s.search("发明专利的奖金最低不少于多少元", 5)
+    newest = [h for h in now if h.chunk.title == "中华人民共和国专利法实施细则"]
+    assert newest[0].chunk.version_date == "2023-12-11"
+    ranks = {h.chunk.version_date: i for i, h in reversed(list(enumerate(now)))
+             if h.chunk.title == "中华人民共和国专利法实施细则"}
+    assert ranks.get("2010-01-09", 99) > ranks["2023-12-11"]
+    a = analyze("2010年的专利法实施细则规定发明专利奖金最低多少？")
+    assert a.about_past
+    past = s.search(a.retrieval_text, 5, about_past=True)
+    assert any(h.chunk.version_date == "2010-01-09" and h.superseded_by for h in past)
+
+
+def test_long_rambling_message_retrieves_what_its_question_does(shipped_service):
+    story = ("您好，打扰了。我去年从外地研究生毕业，先回老家帮忙看了半年店，后来朋友介绍来重庆，进了一家做传感器的公司，"
+             "老板人不错，同事也好相处，我租的房子离公司也近，每天骑车十分钟。家里人一直催我考公务员，我自己还是想在企业干。"
+             "最近公司说要和我签一份五年期的劳动合同，我想先问清楚一件事：单位应当自用工之日起多久内和我订立书面劳动合同？")
+    a = analyze(story)
+    assert a.question.endswith("订立书面劳动合同？") and len(a.question) < 60
+    last = "单位应当自用工之日起多久内和我订立书面劳动合同？"
+    assert shipped_service.search(a.retrieval_text, 1)[0].chunk.chunk_id == shipped_service.search(last, 1)[0].chunk.chunk_id
+
+
+def test_glossary_edit_takes_effect_without_code_change(shipped_service, tmp_path):
+    import os
+
+    from knowledge.search import HybridSearcher
+
+    path = tmp_path / "glossary.yaml"
+    path.write_text("synonyms:\n  小哥哥: [快递]\n", encoding="utf-8")
+    s = HybridSearcher(shipped_service.store, Glossary.load(path), token_cache=tmp_path / "tokens.pkl")
+    s.refresh()
+    assert s.glossary.expand("小哥哥的问题") == ["快递"]
+    assert not any("营业执照" in h.chunk.text for h in s.search("蓝本本怎么办", 5))
+    path.write_text("synonyms:\n  蓝本本: [营业执照]\n", encoding="utf-8")
+    os.utime(path, (time.time() + 5, time.time() + 5))
+    s._last_check = 0.0  # skip the 2-second polling interval
+    hits = s.search("蓝本本怎么办", 5)
+    assert s.glossary.expand("蓝本本怎么办") == ["营业执照"]
+    assert any("营业执照" in h.chunk.text for h in hits)
