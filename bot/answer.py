@@ -16,22 +16,11 @@ from dataclasses import dataclass, field
 from bot.verify import numbers_outside
 from ingest.split import split_sentences
 from knowledge.models import Chunk, Hit
-from knowledge.query import QueryAnalysis, analyze, question_parts, statement_context
+from knowledge.query import EVIDENCE, QueryAnalysis, analyze, question_parts, statement_context
 from knowledge.search import HybridSearcher
 
 log = logging.getLogger(__name__)
 
-_N = r"[\d０-９零一二两三四五六七八九十百千万亿.．]+"
-EVIDENCE: dict[str, re.Pattern[str]] = {
-    "amount": re.compile(rf"{_N}\s*(万元|亿元|千元|元|美元)"),
-    "rate": re.compile(rf"{_N}\s*[%％]|百分之[零一二两三四五六七八九十百]+|[一二三四五六七八九]成|{_N}\s*倍|税率为|费率为|利率为"),
-    "duration": re.compile(rf"{_N}\s*个?(工作日|日|天|小时|周|个月|月|年)(内|以内|之内|以上|以下|后|起)?|之日起|即时办结|当场"),
-    "date": re.compile(rf"{_N}月{_N}日|{_N}年{_N}月|每年{_N}月|之日起|截止|届满前"),
-    "count": re.compile(rf"{_N}\s*(个|项|家|名|人|套|所|座|条|次|件|位|批|户|支|亿元|万元|元|%|％|学时|万家|余家|余个)|"
-                        r"百分之[零一二两三四五六七八九十百]+"),
-    "phone": re.compile(r"\d{5,}|[“\"]\d{3,}[”\"]"),
-    "contact": re.compile(r"\d{5,}|热线|电话|网站|平台|窗口|经办机构|服务中心|管理中心|办事处|主管部门|行政部门|登记机关"),
-}
 # A per-person/per-case standard, as opposed to a total ("累计兑现……近2.4亿元").
 _STANDARD = re.compile(r"每[人户月年项件次]|单户|不少于|不低于|不超过|不高于|最高|最低|上限|标准为|按照.{0,12}标准|给予.{0,8}(补贴|奖励)")
 _AGGREGATE = re.compile(r"累计|总规模|共计|合计|总额|撬动|总量|共[转化投]|超过?\d|达\d|近\d|约\d")

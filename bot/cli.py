@@ -79,18 +79,48 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval_search(args: argparse.Namespace, settings: Settings) -> int:
+    from dataclasses import replace
+
     from bot.evaluation import evaluate_retrieval, load_items
+    from knowledge.query import analyze
 
     service = _service(settings)
     items = load_items(args.file)
     doc_texts = {d.doc_id: service.get_document(d.doc_id).text for d in service.store.list_documents()}
+    searcher = service.searcher
 
     def run(item: dict):
-        prior = " ".join(m["content"] for m in item.get("history", []) if m["role"] == "user")
-        return [h.chunk for h in service.search((prior + " " + item["question"]).strip(), 10)]
+        a = analyze(item["question"], item.get("history", []))
+        return [h.chunk for h in searcher.search(a.retrieval_text, 10)]
 
-    print(f"== {args.file}: {len(items)} items, {service.searcher.chunk_count} chunks")
+    print(f"== {args.file}: {len(items)} items, {searcher.chunk_count} chunks")
+    for it in items[:5]:  # warm the query-embedding cache so latencies are per search, not first-call
+        run(it)
     print(evaluate_retrieval(items, run, doc_texts).format())
+    if args.ablate:
+        base = searcher.options
+        variants = [
+            ("full system", {}),
+            ("- glossary", {"use_glossary": False}),
+            ("- reranker", {"rerank": False}),
+            ("- version preference", {"prefer_newest": False}),
+            ("- query understanding", {"understand": False}),
+            ("rank fusion (RRF k=60)", {"fusion": "rrf"}),
+            ("lexical weight 0.5", {"lexical_weight": 0.5}),
+            ("dense weight 0.5", {"dense_weight": 0.5}),
+            ("lexical only", {"dense_weight": 0.0}),
+            ("dense only", {"lexical_weight": 0.0}),
+            ("glossary terms in e5 query", {"expand_dense": True}),
+        ]
+        print(f"\n{'variant':28s} {'hit@1':>6s} {'hit@5':>6s} {'MRR':>6s} {'p95 ms':>7s}")
+        for name, change in variants:
+            searcher.options = replace(base, **change)
+            rep = evaluate_retrieval(items, run, doc_texts)
+            o = rep.rows["overall"]
+            lat = sorted(rep.latencies_ms)
+            p95 = lat[min(len(lat) - 1, int(0.95 * len(lat)))]
+            print(f"{name:28s} {o['hit@1']:6.3f} {o['hit@5']:6.3f} {o['mrr']:6.3f} {p95:7.1f}")
+        searcher.options = base
     return 0
 
 
@@ -167,6 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("eval-search", help="retrieval hit@1/5/10 and MRR on a QA file")
     s.add_argument("file")
+    s.add_argument("--ablate", action="store_true", help="also switch each component off in turn")
     s.set_defaults(func=cmd_eval_search)
 
     s = sub.add_parser("ask", help="answer a question with its sources")

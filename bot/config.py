@@ -29,6 +29,9 @@ class Settings(BaseSettings):
                                 description="spoken forms → official terms; reloaded on change")
     admin_token: SecretStr | None = Field(None, description="Bearer token for uploads and deletes; "
                                                             "unset = those routes are refused")
+    database_url: str | None = Field(None, description="question log and feedback; default sqlite in DATA_DIR "
+                                                       "(any SQLAlchemy URL, e.g. postgresql+psycopg://…)")
+    log_questions: bool = True
     max_question_chars: int = 500
     max_upload_bytes: int = 20 * 1024 * 1024
     chunk_max_chars: int = 500
@@ -54,6 +57,10 @@ class Settings(BaseSettings):
     @property
     def store_path(self) -> Path:
         return self.chroma_path or self.data_dir / "chroma"
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'bot.db'}"
 
     @property
     def token_cache_path(self) -> Path:

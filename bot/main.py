@@ -8,8 +8,10 @@ import time
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.staticfiles import StaticFiles
 
-from bot.api.routes import ask, documents, health, openai_compat, search
+from bot.api.routes import ask, documents, feedback, health, openai_compat, pages, search, staff
+from bot.api.routes.pages import STATIC_DIR
 from bot.config import Settings, get_settings
 from bot.errors import install_error_handlers
 from bot.service import KnowledgeService
@@ -40,6 +42,7 @@ def create_app(settings: Settings | None = None, service: KnowledgeService | Non
     app.state.settings = settings
     app.state.service = service
     install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.middleware("http")
     async def log_request(request: Request, call_next):
@@ -50,6 +53,6 @@ def create_app(settings: Settings | None = None, service: KnowledgeService | Non
                  (time.perf_counter() - t0) * 1000)
         return response
 
-    for module in (health, search, documents, ask, openai_compat):
+    for module in (health, search, documents, ask, openai_compat, feedback, staff, pages):
         app.include_router(module.router)
     return app

@@ -110,6 +110,13 @@ class AskResponse(BaseModel):
     citations: list[Citation]
     related: list[SearchResult]
     answered_by: str = "extractive"
+    question_id: int | None = Field(None, description="id for POST /api/feedback")
+
+
+class FeedbackRequest(BaseModel):
+    question_id: int
+    value: Literal[1, -1] = Field(description="1 = 👍, -1 = 👎")
+    comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
 
 
 class ChatMessage(BaseModel):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bot.answer import Answer, Answerer
 from bot.config import Settings
+from bot.storage import QuestionLog
 from ingest.pipeline import IngestSummary, find_files, ingest_files
 from knowledge.embeddings import VectorCache, load_embeddings
 from knowledge.errors import KnowledgeError
@@ -32,6 +33,7 @@ class KnowledgeService:
         self.store: KnowledgeStore | None = None
         self.searcher: HybridSearcher | None = None
         self.answerer: Answerer | None = None
+        self.log: QuestionLog | None = None
         self.error: str | None = None
         self.load_seconds: float | None = None
         self._ready = threading.Event()
@@ -60,6 +62,9 @@ class KnowledgeService:
                 ingest_files(find_files([s.knowledge_dir]), self.store, max_chars=s.chunk_max_chars)
             self.searcher.refresh()
             self.answerer = Answerer(self.searcher, llm=self._llm())
+            if s.log_questions:
+                Path(s.data_dir).mkdir(parents=True, exist_ok=True)
+                self.log = QuestionLog(s.db_url)
         except KnowledgeError as exc:
             self.error = str(exc)
             raise
@@ -82,6 +87,40 @@ class KnowledgeService:
 
     def ask(self, question: str, history: list[dict] | None = None) -> Answer:
         return self.answerer.answer(question, history or [])
+
+    def record(self, question: str, ans: Answer, started: float, channel: str = "api") -> int | None:
+        """Log an answered question (masked) and return its id for feedback; None when logging is off."""
+        if self.log is None:
+            return None
+        latency = (time.perf_counter() - started) * 1000
+        return self.log.record(question, ans.refused, [c.as_dict() for c in ans.citations], ans.text, latency, channel)
+
+    def knowledge_gaps(self, threshold: float = 0.9) -> list[dict]:
+        """Refused and 👎 questions grouped by meaning (e5 vectors), each group with counts, newest first."""
+        import numpy as np
+
+        if self.log is None:
+            return []
+        groups: list[dict] = []
+        emb = self.store.embeddings
+        for q in self.log.gap_candidates():
+            vec = emb.embed_query_vector(q.question)
+            best = max(groups, key=lambda g: float(np.dot(g["_vec"], vec)), default=None)
+            if best is not None and float(np.dot(best["_vec"], vec)) >= threshold:
+                g = best
+            else:
+                g = {"_vec": vec, "question": q.question, "count": 0, "refused": 0, "thumbs_down": 0,
+                     "latest": q.created_at, "examples": []}
+                groups.append(g)
+            g["count"] += 1
+            g["refused"] += q.refused
+            g["thumbs_down"] += q.feedback == -1
+            if len(g["examples"]) < 5:
+                g["examples"].append({"id": q.id, "question": q.question, "time": q.created_at,
+                                      "comment": q.feedback_comment})
+        for g in groups:
+            del g["_vec"]
+        return sorted(groups, key=lambda g: g["latest"], reverse=True)
 
     def list_documents(self) -> list[DocumentInfo]:
         infos = self.store.list_documents()

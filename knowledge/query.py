@@ -38,6 +38,18 @@ FACT_PATTERNS: dict[str, re.Pattern[str]] = {
     "procedure": re.compile(r"怎么(办|申请|弄|操作|申报|领)|如何|流程|程序|步骤|手续|材料|在哪申请"),
     "definition": re.compile(r"是什么|什么是|指什么|什么意思|含义|是指|具体指|哪些"),
 }
+# What a sentence must contain to state a fact of each kind.
+_N = r"[\d０-９零一二两三四五六七八九十百千万亿.．]+"
+EVIDENCE: dict[str, re.Pattern[str]] = {
+    "amount": re.compile(rf"{_N}\s*(万元|亿元|千元|元|美元)"),
+    "rate": re.compile(rf"{_N}\s*[%％]|百分之[零一二两三四五六七八九十百]+|[一二三四五六七八九]成|{_N}\s*倍|税率为|费率为|利率为"),
+    "duration": re.compile(rf"{_N}\s*个?(工作日|日|天|小时|周|个月|月|年)(内|以内|之内|以上|以下|后|起)?|之日起|即时办结|当场"),
+    "date": re.compile(rf"{_N}月{_N}日|{_N}年{_N}月|每年{_N}月|之日起|截止|届满前"),
+    "count": re.compile(rf"{_N}\s*(个|项|家|名|人|套|所|座|条|次|件|位|批|户|支|亿元|万元|元|%|％|学时|万家|余家|余个)|"
+                        r"百分之[零一二两三四五六七八九十百]+"),
+    "phone": re.compile(r"\d{5,}|[“\"]\d{3,}[”\"]"),
+    "contact": re.compile(r"\d{5,}|热线|电话|网站|平台|窗口|经办机构|服务中心|管理中心|办事处|主管部门|行政部门|登记机关"),
+}
 # Questions about a standard per person or per case, as opposed to an aggregate statistic.
 _PER_UNIT = re.compile(r"单户|每人|每个人|一个人|每户|每家|每月|每个月|每年|每平|一平米|具体能|能(补贴|拿|领|贷|报销)多少|"
                        r"(补贴|贷|奖励?|发)多少钱|标准是多少|按什么标准|最多能|最高能|多少钱一")

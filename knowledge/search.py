@@ -15,6 +15,7 @@ from pathlib import Path
 from knowledge.glossary import Glossary
 from knowledge.lexical import USER_DICT, BM25Index, TokenCache, Tokenizer
 from knowledge.models import Chunk, Hit
+from knowledge.query import EVIDENCE, analyze
 from knowledge.store import KnowledgeStore
 from knowledge.versions import VersionMap, build_version_map
 
@@ -33,6 +34,11 @@ class SearchOptions:
     prefer_newest: bool = True
     use_glossary: bool = True
     expansion_weight: float = 0.6  # BM25 weight of a glossary term relative to the user's own words
+    rerank: bool = True
+    rerank_depth: int = 30  # fused candidates the second stage looks at
+    rerank_coverage: float = 0.5  # weight of idf-weighted query-term coverage of the passage
+    rerank_kind: float = 0.1  # bonus when the passage states the kind of fact asked (amount, period…)
+    understand: bool = True  # focus long messages on their question, detect questions about the past
     expand_dense: bool = False  # appending glossary terms to the e5 query measured worse (docs/benchmarks.md)
 
 
@@ -41,6 +47,7 @@ class _Snapshot:
     chunks: list[Chunk]
     index_of: dict[str, int]
     bm25: BM25Index
+    token_sets: list[frozenset[str]]
     versions: VersionMap
     built_at: float = field(default_factory=time.time)
 
@@ -80,7 +87,8 @@ class HybridSearcher:
             tokens = [cache.get_or_make(c.embed_key, c.index_text, tok) for c in chunks]
             cache.save({c.embed_key for c in chunks})
             versions = build_version_map(self.store.list_documents())
-            snap = _Snapshot(chunks, {c.chunk_id: i for i, c in enumerate(chunks)}, BM25Index(tokens), versions)
+            snap = _Snapshot(chunks, {c.chunk_id: i for i, c in enumerate(chunks)}, BM25Index(tokens),
+                             [frozenset(t) for t in tokens], versions)
             # swap together: queries must be tokenized the way the index was
             self._snap, self.tokenizer, self._token_cache = snap, tok, cache
             log.info("search index: %d chunks in %.0f ms", len(chunks), (time.perf_counter() - t0) * 1000)
@@ -113,6 +121,20 @@ class HybridSearcher:
     def document_frequency(self, term: str) -> int:
         return self._snap.bm25.df(term) if self._snap else 0
 
+    def _rerank(self, snap: _Snapshot, fused: dict[int, float], terms: dict[str, float], kinds: set[str]) -> None:
+        """Second stage over the fused top: how much of the question's weighted vocabulary a passage holds,
+        and whether it states the kind of fact asked. Measured in docs/benchmarks.md (ablation)."""
+        o = self.options
+        weights = {t: w * snap.bm25.idf(t) for t, w in terms.items() if snap.bm25.df(t) > 0}
+        total = sum(weights.values())
+        if not total:
+            return
+        for idx in sorted(fused, key=lambda i: -fused[i])[:o.rerank_depth]:
+            toks = snap.token_sets[idx]
+            cov = sum(w for t, w in weights.items() if t in toks) / total
+            kind = any(EVIDENCE[k].search(snap.chunks[idx].text) for k in kinds if k in EVIDENCE)
+            fused[idx] += o.rerank_coverage * cov + o.rerank_kind * kind
+
     def idf(self, term: str) -> float:
         return self._snap.bm25.idf(term) if self._snap else 0.0
 
@@ -141,15 +163,15 @@ class HybridSearcher:
         return [(snap.index_of[cid], s) for cid, s in self.store.dense_search(vec, n) if cid in snap.index_of]
 
     def search(self, query: str, k: int = 5, *, lexical_terms: dict[str, float] | None = None,
-               about_past: bool = False) -> list[Hit]:
+               about_past: bool | None = None) -> list[Hit]:
         """The ``k`` best chunks for a query.
 
         Args:
             query: the user's text (for the dense side and, unless ``lexical_terms`` is given, BM25).
             k: how many results, 1..50.
             lexical_terms: weighted BM25 terms (query expansion); defaults to the query's tokens.
-            about_past: the question asks about an earlier version; superseded versions are not
-                pushed down.
+            about_past: the question asks about an earlier version, so superseded versions are not
+                pushed down; ``None`` detects it from the query (以前的规定, 2010年的条例 …).
 
         Returns:
             Hits, best first; each carries its fused score and per-retriever ranks.
@@ -159,6 +181,13 @@ class HybridSearcher:
             return []
         o = self.options
         self.check_glossary()
+        kinds: set[str] = set()
+        if o.understand:
+            a = analyze(query)
+            # a long message is searched on its question; the story around it only adds noise
+            query = a.question if len(query) > 80 else query
+            kinds = a.kinds
+            about_past = a.about_past if about_past is None else about_past
         dense_text, terms, _ = self.plan(query)
         lex = self.lexical(lexical_terms if lexical_terms is not None else terms, o.candidates)
         den = self.dense(dense_text, o.candidates)
@@ -177,6 +206,8 @@ class HybridSearcher:
                     part = weight * (score - floor) / (top_score - floor) if top_score > floor else weight
                 fused[idx] = fused.get(idx, 0.0) + part
                 ranks.setdefault(idx, {})[name] = rank + 1
+        if o.rerank and fused:
+            self._rerank(snap, fused, terms, kinds)
         if o.prefer_newest and not about_past:
             for idx in fused:
                 if snap.chunks[idx].doc_id in snap.versions.superseded_by:

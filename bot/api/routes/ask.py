@@ -1,4 +1,5 @@
 import json
+import time
 from collections.abc import Iterator
 
 from fastapi import APIRouter
@@ -14,7 +15,9 @@ router = APIRouter(prefix="/api", tags=["answers"])
 @router.post("/ask", response_model=AskResponse)
 def ask(body: AskRequest, service: ServiceDep) -> dict:
     """A short answer in which every [n] points to a verbatim, dated quote; refused when the knowledge base lacks it."""
-    return service.ask(body.question, [t.model_dump() for t in body.history]).as_dict()
+    started = time.perf_counter()
+    ans = service.ask(body.question, [t.model_dump() for t in body.history])
+    return {**ans.as_dict(), "question_id": service.record(body.question, ans, started)}
 
 
 def _sse(event: str, data: dict) -> str:
@@ -25,11 +28,13 @@ def _sse(event: str, data: dict) -> str:
 def chat_stream(body: AskRequest, service: ServiceDep) -> StreamingResponse:
     """Server-Sent Events: ``delta`` events with pieces of the answer, then one ``done`` event with citations."""
     history = [t.model_dump() for t in body.history]
+    started = time.perf_counter()
 
     def events() -> Iterator[str]:
         for piece in service.answerer.stream(body.question, history):
             if isinstance(piece, Answer):
-                yield _sse("done", piece.as_dict())
+                qid = service.record(body.question, piece, started, channel="web")
+                yield _sse("done", {**piece.as_dict(), "question_id": qid})
             else:
                 yield _sse("delta", {"text": piece})
 

@@ -53,8 +53,10 @@ def chat_completions(req: ChatCompletionRequest, service: ServiceDep):
     """OpenAI chat completions (stream or not); ``citations`` and ``refused`` ride along as extra fields."""
     question, history = _conversation(req, service.settings.max_question_chars)
     cid, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
+    started = time.perf_counter()
     if not req.stream:
         ans = service.ask(question, history)
+        service.record(question, ans, started, channel="openai")
         body = ans.as_dict()
         return {
             "id": cid, "object": "chat.completion", "created": created, "model": MODEL_ID,
@@ -73,6 +75,7 @@ def chat_completions(req: ChatCompletionRequest, service: ServiceDep):
         yield chunk({"role": "assistant", "content": ""})
         for piece in service.answerer.stream(question, history):
             if isinstance(piece, Answer):
+                service.record(question, piece, started, channel="openai")
                 tail = _with_sources(piece)[len(piece.text):]
                 if tail:
                     yield chunk({"content": tail})

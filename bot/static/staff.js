@@ -1,0 +1,150 @@
+"use strict";
+// Staff console. The admin token is kept in sessionStorage and sent as a Bearer header, never in a URL.
+
+const $ = (id) => document.getElementById(id);
+let token = sessionStorage.getItem("staff-token") || "";
+
+function el(tag, attrs = {}, ...children) {
+  const n = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) { if (k === "text") n.textContent = v; else n.setAttribute(k, v); }
+  for (const c of children) n.append(c);
+  return n;
+}
+
+async function api(path, opts = {}) {
+  const r = await fetch(path, { ...opts, headers: { ...(opts.headers || {}), Authorization: `Bearer ${token}` } });
+  if (r.status === 401) { logout(); throw new Error("令牌无效或已失效，请重新登录"); }
+  return r;
+}
+
+function logout() {
+  token = ""; sessionStorage.removeItem("staff-token");
+  $("console").hidden = true; $("login").hidden = false; $("logout").hidden = true;
+}
+
+async function login(candidate) {
+  const r = await fetch("/api/staff/session", { headers: { Authorization: `Bearer ${candidate}` } });
+  if (!r.ok) throw new Error(r.status === 401 ? "令牌不正确" : `登录失败（HTTP ${r.status}）`);
+  token = candidate; sessionStorage.setItem("staff-token", token);
+  $("login").hidden = true; $("console").hidden = false; $("logout").hidden = false;
+  loadLog(); loadDocs();
+}
+
+$("login").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  $("login-error").hidden = true;
+  try { await login($("token").value); $("token").value = ""; }
+  catch (err) { $("login-error").hidden = false; $("login-error").textContent = err.message; }
+});
+$("logout").onclick = logout;
+
+for (const tab of document.querySelectorAll("[role=tab]")) {
+  tab.onclick = () => {
+    for (const t of document.querySelectorAll("[role=tab]")) t.setAttribute("aria-selected", String(t === tab));
+    for (const name of ["log", "gaps", "docs"]) $(`tab-${name}`).hidden = name !== tab.dataset.tab;
+    if (tab.dataset.tab === "gaps") loadGaps();
+    if (tab.dataset.tab === "docs") loadDocs();
+    if (tab.dataset.tab === "log") loadLog();
+  };
+}
+
+function filters() {
+  const p = new URLSearchParams();
+  if ($("f-q").value.trim()) p.set("q", $("f-q").value.trim());
+  if ($("f-refused").value) p.set("refused", $("f-refused").value);
+  if ($("f-feedback").value) p.set("feedback", $("f-feedback").value);
+  return p;
+}
+
+async function loadLog() {
+  const r = await api(`/api/staff/questions?${filters()}&limit=200`);
+  const data = await r.json();
+  $("log-count").textContent = `共 ${data.total} 条`;
+  const body = $("log-table").querySelector("tbody");
+  body.textContent = "";
+  for (const q of data.questions) {
+    const cites = q.citations.map((c) => `[${c.n}] ${c.title} ${c.section}`).join("\n");
+    const fb = q.feedback === 1 ? "👍" : q.feedback === -1 ? "👎" : "";
+    body.append(el("tr", {}, el("td", { text: q.created_at.replace("T", " ").slice(0, 19) }), el("td", { text: q.question }),
+      el("td", { text: q.refused ? "未载明" : "已回答" }), el("td", { text: cites, style: "white-space:pre-wrap" }),
+      el("td", { text: fb + (q.feedback_comment ? ` ${q.feedback_comment}` : "") }), el("td", { text: `${Math.round(q.latency_ms)} ms` })));
+  }
+}
+$("f-apply").onclick = loadLog;
+$("f-q").addEventListener("keydown", (e) => { if (e.key === "Enter") loadLog(); });
+$("f-csv").onclick = async () => {
+  const r = await api(`/api/staff/questions.csv?${filters()}`);
+  const url = URL.createObjectURL(await r.blob());
+  const a = el("a", { href: url, download: "questions.csv" });
+  document.body.append(a); a.click(); a.remove(); URL.revokeObjectURL(url);
+};
+
+async function loadGaps() {
+  const r = await api("/api/staff/gaps");
+  const data = await r.json();
+  const box = $("gaps");
+  box.textContent = "";
+  if (!data.gaps.length) box.append(el("p", { text: "暂无未能回答或被点 👎 的问题。" }));
+  for (const g of data.gaps) {
+    const card = el("article", { class: "card" }, el("h3", { text: g.question }),
+      el("p", { class: "meta", text: `共 ${g.count} 次（未载明 ${g.refused}，👎 ${g.thumbs_down}） · 最近 ${g.latest.replace("T", " ").slice(0, 16)}` }));
+    const ul = el("ul");
+    for (const ex of g.examples) ul.append(el("li", { text: ex.question + (ex.comment ? `（意见：${ex.comment}）` : "") }));
+    card.append(ul);
+    box.append(card);
+  }
+}
+
+async function loadDocs() {
+  const r = await fetch("/api/documents");
+  const data = await r.json();
+  $("doc-count").textContent = `共 ${data.count} 份文件`;
+  const body = $("doc-table").querySelector("tbody");
+  body.textContent = "";
+  for (const d of data.documents) {
+    const del = el("button", { type: "button", text: "删除", "aria-label": `删除 ${d.title}（${d.version_date}）` });
+    del.onclick = async () => {
+      if (!confirm(`确定删除《${d.title}》（${d.version_date}）？`)) return;
+      const resp = await api(`/api/documents/${encodeURIComponent(d.doc_id)}`, { method: "DELETE" });
+      if (resp.ok) loadDocs();
+    };
+    const title = el("td");
+    title.append(el("a", { href: `/documents/${encodeURIComponent(d.doc_id)}`, text: d.title }));
+    if (d.superseded_by) title.append(" ", el("span", { class: "tag", text: "已有新版本" }));
+    body.append(el("tr", {}, title, el("td", { text: d.version_date || "—" }), el("td", { text: String(d.chunk_count) }),
+      el("td", { text: d.source }), el("td", {}, del)));
+  }
+}
+
+$("upload").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const files = $("files").files;
+  if (!files.length) return;
+  const fd = new FormData();
+  for (const f of files) fd.append("files", f);
+  const xhr = new XMLHttpRequest();
+  const bar = $("upload-progress");
+  bar.hidden = false; bar.value = 0;
+  $("upload-result").textContent = "上传中…";
+  xhr.upload.onprogress = (ev) => { if (ev.lengthComputable) bar.value = Math.round((ev.loaded / ev.total) * 100); };
+  xhr.upload.onload = () => { $("upload-result").textContent = "已上传，正在解析和入库…"; };
+  xhr.onload = () => {
+    bar.value = 100;
+    if (xhr.status === 401) { logout(); return; }
+    let s;
+    try { s = JSON.parse(xhr.responseText); } catch { s = { detail: xhr.responseText }; }
+    if (xhr.status !== 200) { $("upload-result").textContent = `失败：${typeof s.detail === "string" ? s.detail : xhr.status}`; return; }
+    const lines = [`文件 ${s.files} 个；新文档 ${s.documents_new}，更新 ${s.documents_changed}，未变 ${s.documents_unchanged}`,
+      `段落：新增 ${s.chunks_new}，未变 ${s.chunks_unchanged}，移除 ${s.chunks_removed}；用时 ${s.seconds} 秒`];
+    for (const d of s.duplicates) lines.push(`重复，已跳过：${d}`);
+    for (const err of s.errors) lines.push(`未入库：${err.source} —— ${err.reason}`);
+    $("upload-result").textContent = lines.join("\n");
+    loadDocs();
+  };
+  xhr.onerror = () => { $("upload-result").textContent = "网络错误，上传失败"; };
+  xhr.open("POST", "/api/documents");
+  xhr.setRequestHeader("Authorization", `Bearer ${token}`);
+  xhr.send(fd);
+});
+
+if (token) login(token).catch(logout);
