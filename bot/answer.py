@@ -241,8 +241,12 @@ class Answerer:
         lines = []
         if a.injection:
             lines.append("（消息中要求改变回答规则的内容已忽略：回答只依据知识库原文，并注明出处。）")
+        # one line per source, in the order the best quote of each source ranks
+        by_source: dict[str, list[Citation]] = {}
         for c in cites:
-            lines.append(f"{self._source_label(c)}：{c.quote}[{c.n}]")
+            by_source.setdefault(self._source_label(c), []).append(c)
+        for label, group in by_source.items():
+            lines.append(f"{label}：" + "".join(f"{c.quote}[{c.n}]" for c in group))
         if a.wants_fabrication:
             lines.append("知识库没有提供你要求编写的数字，本助手不会编造数字或标准。")
         return "\n".join(lines)

@@ -1,0 +1,175 @@
+"""The pages in a real browser: Playwright driving Debian's chromium (never a downloaded browser).
+
+Screenshots land in docs/screenshots/ (committed; the README shows the chat).
+"""
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ADMIN_TOKEN
+
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian chromium is missing: scripts/test.sh installs it (apt-get install chromium fonts-wqy-microhei)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN", base_url=live_server.url)
+    pg = ctx.new_page()
+    yield pg
+    ctx.close()
+
+
+def _ask(page, question):
+    page.fill("#question", question)
+    page.keyboard.press("Enter")
+    answer = page.locator(".msg.bot").last
+    answer.locator(".actions").wait_for(timeout=30000)  # the actions bar appears once the stream is done
+    return answer
+
+
+def test_chat_streams_an_answer_with_citations_and_the_viewer_highlights_it(page):
+    page.goto("/")
+    answer = _ask(page, "科学城产业发展基金的总规模有多大？")
+    assert "300亿元" in answer.locator(".answer-text").inner_text()
+    assert answer.locator(".badge").inner_text() == "已找到原文依据"
+    chip = answer.locator("a.chip").first
+    assert chip.is_visible()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "chat-desktop.png"))
+    with page.context.expect_page() as new:
+        chip.click()
+    viewer = new.value
+    viewer.wait_for_selector("mark#cited")
+    mark = viewer.locator("mark#cited")
+    assert "300亿元" in mark.inner_text()
+    assert mark.is_visible() and viewer.locator("#title").inner_text() == "科学城科技创新发展审议意见研究处理情况的报告"
+    assert re.search(r"/documents/[0-9a-f]+\?start=\d+&end=\d+", viewer.url)
+    viewer.screenshot(path=str(SHOTS / "source-viewer.png"))
+
+
+def test_viewer_warns_when_a_newer_version_exists(page, live_server):
+    import httpx
+
+    docs = httpx.get(live_server.url + "/api/documents").json()["documents"]
+    old = next(d for d in docs if d["source"] == "专利法实施细则(2010-01-09).md")
+    page.goto(f"/documents/{old['doc_id']}")
+    notice = page.locator("#notice")
+    notice.wait_for()
+    assert "新的版本" in notice.inner_text()
+
+
+def test_refused_answer_looks_different_and_shows_related_passages(page):
+    page.goto("/")
+    answer = _ask(page, "高新贷的贷款利率是多少？")
+    assert "refused" in answer.get_attribute("class")
+    assert answer.locator(".badge").inner_text() == "知识库未载明"
+    assert "知识库中未找到" in answer.inner_text()
+    assert answer.locator(".related a").count() >= 1
+
+
+def test_thumbs_up_and_masked_phone_appear_in_the_staff_console(page):
+    page.goto("/")
+    answer = _ask(page, "我的电话是13812345678，请问什么是一业一证？")
+    answer.get_by_role("button", name="有帮助").click()
+    page.get_by_text("已记录，谢谢！").wait_for()
+
+    page.goto("/staff")
+    page.fill("#token", ADMIN_TOKEN)
+    page.get_by_role("button", name="登录").click()
+    row = page.locator("#log-table tbody tr", has_text="什么是一业一证").first
+    row.wait_for()
+    text = row.inner_text()
+    assert "[手机号]" in text and "13812345678" not in text and "👍" in text
+    assert ADMIN_TOKEN not in page.url
+    page.screenshot(path=str(SHOTS / "staff-console.png"), full_page=False)
+
+
+def test_knowledge_gaps_view_groups_refused_questions(page):
+    page.goto("/")
+    for q in ("科企梯度贷的年利率是多少？", "科企梯度贷年利率多少？"):
+        _ask(page, q)
+    page.goto("/staff")
+    page.fill("#token", ADMIN_TOKEN)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("tab", name="知识缺口").click()
+    card = page.locator("#gaps .card", has_text="科企梯度贷").first
+    card.wait_for()
+    assert re.search(r"共 [2-9]\d* 次", card.inner_text())
+    page.screenshot(path=str(SHOTS / "knowledge-gaps.png"))
+
+
+def test_wrong_token_is_refused(page):
+    page.goto("/staff")
+    page.fill("#token", "not-the-right-token-123")
+    page.get_by_role("button", name="登录").click()
+    page.get_by_text("令牌不正确").wait_for()
+    assert page.locator("#console").is_hidden()
+
+
+def test_upload_a_document_then_ask_about_it(page, tmp_path, live_server):
+    doc = tmp_path / "科学城青年人才驿站服务指南(2026-02-01).md"
+    doc.write_text("# 科学城青年人才驿站服务指南\n\n## 第一章 入住\n\n第一条 来科学城求职的高校毕业生可申请青年人才驿站，"
+                   "免费入住不超过七天。\n\n第二条 申请人持毕业证书在线提交申请。\n", encoding="utf-8")
+    page.goto("/staff")
+    page.fill("#token", ADMIN_TOKEN)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("tab", name="文档管理").click()
+    page.set_input_files("#files", str(doc))
+    page.get_by_role("button", name="上传并入库").click()
+    page.get_by_text("新文档 1").wait_for(timeout=60000)
+    page.locator("#doc-table", has_text="科学城青年人才驿站服务指南").wait_for()
+
+    page.goto("/")
+    answer = _ask(page, "青年人才驿站可以免费住几天？")
+    assert "不超过七天" in answer.inner_text()
+
+    import httpx
+
+    docs = httpx.get(live_server.url + "/api/documents").json()["documents"]
+    doc_id = next(d["doc_id"] for d in docs if d["title"] == "科学城青年人才驿站服务指南")
+    httpx.delete(f"{live_server.url}/api/documents/{doc_id}", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+
+
+def test_chat_works_on_a_phone(browser, live_server):
+    ctx = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN", base_url=live_server.url,
+                              is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    page.goto("/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.get_by_role("button", name="什么是先投后股？").click()
+    answer = page.locator(".msg.bot").last
+    answer.locator(".actions").wait_for(timeout=30000)
+    assert "先投后股" in answer.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    answer.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "chat-phone.png"))
+    ctx.close()
+
+
+def test_keyboard_only_and_labelled_controls(page):
+    page.goto("/")
+    assert page.get_by_label("输入您的问题").count() == 1
+    page.get_by_label("输入您的问题").focus()
+    page.keyboard.type("什么是一业一证？")
+    page.keyboard.press("Enter")
+    page.locator(".msg.bot .actions").last.wait_for(timeout=30000)
+    page.get_by_role("button", name="新对话").click()
+    assert page.locator(".msg").count() == 0
