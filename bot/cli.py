@@ -145,6 +145,19 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_eval_match(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.evaluation import evaluate_matching, load_items
+    from bot.match import match_profile
+
+    service = _service(settings)
+    items = load_items(args.file)
+    report = evaluate_matching(items, lambda text: [m.programme.id for m in
+                                                    match_profile(text, service.catalogue, service.catalogue.channel)[1]])
+    print(f"== {args.file}: {len(items)} profiles, {len(service.catalogue.programmes)} programmes")
+    print(report)
+    return 0
+
+
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     service = _service(settings)
     ans = service.ask(args.question)
@@ -208,6 +221,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("file")
     s.add_argument("-v", "--verbose", action="store_true", help="list the items that missed")
     s.set_defaults(func=cmd_eval)
+
+    s = sub.add_parser("eval-match", help="precision and recall of 政策匹配 on a profiles file")
+    s.add_argument("file")
+    s.set_defaults(func=cmd_eval_match)
 
     s = sub.add_parser("bench", help="print latency, throughput and start-up figures (run alone)")
     s.add_argument("--only", help="comma-separated: start,search,ask,shipped,ingest")

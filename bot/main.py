@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 
-from bot.api.routes import ask, documents, feedback, health, openai_compat, pages, search, staff
+from bot.api.routes import ask, documents, feedback, health, openai_compat, pages, programmes, search, staff
 from bot.api.routes.pages import STATIC_DIR
 from bot.config import Settings, get_settings
 from bot.errors import install_error_handlers
@@ -53,6 +53,6 @@ def create_app(settings: Settings | None = None, service: KnowledgeService | Non
                  (time.perf_counter() - t0) * 1000)
         return response
 
-    for module in (health, search, documents, ask, openai_compat, feedback, staff, pages):
+    for module in (health, search, documents, ask, openai_compat, feedback, staff, programmes, pages):
         app.include_router(module.router)
     return app

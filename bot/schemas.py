@@ -135,3 +135,8 @@ class ChatCompletionRequest(BaseModel):
     stream: bool = False
     temperature: float | None = None
     max_tokens: int | None = None
+
+
+class MatchRequest(BaseModel):
+    profile: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)] = Field(
+        description="who you are and what you need, in your own words (1–1000 characters)")

@@ -15,6 +15,7 @@ from bot.answer import Answer, Answerer
 from bot.config import Settings
 from bot.storage import QuestionLog
 from ingest.pipeline import IngestSummary, find_files, ingest_files
+from knowledge.catalogue import Catalogue, load_catalogue, referenced_sources
 from knowledge.embeddings import VectorCache, load_embeddings
 from knowledge.errors import KnowledgeError
 from knowledge.glossary import Glossary
@@ -34,6 +35,7 @@ class KnowledgeService:
         self.searcher: HybridSearcher | None = None
         self.answerer: Answerer | None = None
         self.log: QuestionLog | None = None
+        self.catalogue: Catalogue | None = None
         self.error: str | None = None
         self.load_seconds: float | None = None
         self._ready = threading.Event()
@@ -62,6 +64,7 @@ class KnowledgeService:
                 ingest_files(find_files([s.knowledge_dir]), self.store, max_chars=s.chunk_max_chars)
             self.searcher.refresh()
             self.answerer = Answerer(self.searcher, llm=self._llm())
+            self.reload_catalogue()
             if s.log_questions:
                 Path(s.data_dir).mkdir(parents=True, exist_ok=True)
                 self.log = QuestionLog(s.db_url)
@@ -71,6 +74,18 @@ class KnowledgeService:
         self.load_seconds = time.perf_counter() - t0
         self._ready.set()
         log.info("ready: %d chunks, %.1fs", self.searcher.chunk_count, self.load_seconds)
+
+    def reload_catalogue(self) -> None:
+        """Locate every catalogue quote in the stored documents (after each change to the store)."""
+        path = self.settings.catalogue_path
+        if not Path(path).exists():
+            self.catalogue = Catalogue([], [f"no catalogue at {path}"])
+            return
+        wanted = referenced_sources(path)
+        docs = {d.source: self.store.get_document(d.doc_id) for d in self.store.list_documents() if d.source in wanted}
+        self.catalogue = load_catalogue(docs, self.searcher.all_chunks(), path)
+        for problem in self.catalogue.problems:
+            log.error("catalogue: %s", problem)
 
     def _llm(self):
         s = self.settings
@@ -136,10 +151,12 @@ class KnowledgeService:
         with self._write_lock:
             summary = ingest_files(files, self.store, max_chars=self.settings.chunk_max_chars, progress=progress)
             self.searcher.refresh()
+            self.reload_catalogue()
         return summary
 
     def delete_document(self, doc_id: str) -> int:
         with self._write_lock:
             removed = self.store.delete_document(doc_id)
             self.searcher.refresh()
+            self.reload_catalogue()
         return removed

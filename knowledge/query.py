@@ -172,3 +172,56 @@ def analyze(message: str, history: list[dict] | None = None) -> QueryAnalysis:
         original=message, question=scoring_text, retrieval_text=retrieval, kinds=fact_kinds(scoring_text),
         per_unit=bool(_PER_UNIT.search(scoring_text)), about_past=bool(_PAST.search(scoring_text)),
         injection=injection, wants_fabrication=fabricate, followup=followup, topic=topic)
+
+
+# Profile understanding for 政策匹配: who the person or enterprise is, and what they need.
+_AUDIENCE_CUES: dict[str, str] = {
+    "phd": r"博士",
+    "master": r"硕士|研究生",
+    "graduate": r"毕业|应届|大学生|本科|学生|硕士|博士|研究生",
+    "returnee": r"海归|留学|海外|国外|出国|归国",
+    "foreign": r"外国|外籍|老外|国际人才|护照",
+    "teacher": r"高校老师|大学老师|教师|教授|讲师",
+    "researcher": r"科研|研究所|研究院|实验室|课题组|研究员|科学家|博士后",
+    "talent": r"人才|引进|入职|工作|上班|毕业|硕士|博士|研究生|工程师",
+    "enterprise": r"公司|企业|厂|创业|老板|法人|门店|商户",
+    "sme": r"中小|小微|小企业|小公司|初创|[一二两三四五1-5]年|刚成立|刚注册",
+    "hightech": r"高新|高新技术|科技型|技术企业|研发",
+    "startup": r"创业|初创|刚成立|刚注册|开公司|开个|办公司|自己干",
+    "manufacturer": r"制造|工厂|厂房|生产|加工|产线",
+    "jobless": r"失业|辞退|被裁|裁员|离职|没工作|丢了工作",
+    "inventor": r"发明|专利",
+    "citizen": r"市民|居民|个人|老百姓|群众",
+}
+_NEED_CUES: dict[str, str] = {
+    "housing": r"买房|购房|住房|租房|住处|公寓|房子|安家|落脚",
+    "loan": r"贷款|借钱|融资|缺钱|资金|周转|信贷|授信",
+    "equity": r"投资|入股|股权|基金|天使|风投|融资",
+    "paperwork": r"办事|执照|审批|窗口|手续|登记|注册|跑腿|证照|签证|办理",
+    "tax": r"税|减免|优惠",
+    "talent_support": r"人才政策|补贴|支持|扶持|奖励|资助|人才",
+    "overseas": r"海外|国外|离岸|留学|外国",
+    "income": r"补贴|补助|收入|生活费|失业金|保险金|领钱",
+    "reward": r"奖金|奖励|报酬|发明",
+    "guarantee": r"担保",
+    "school": r"上学|孩子|子女|学位|学校",
+    "startup_support": r"创业|开公司|办公司|开个公司|开店|自己干|注册公司",
+}
+
+
+@dataclass
+class Profile:
+    text: str
+    audience: set[str]
+    needs: set[str]
+
+
+def understand_profile(text: str) -> Profile:
+    """Tags for who a profile describes and what it needs (degree, returnee, enterprise age, patents, needs)."""
+    text = focus_question(text, long_threshold=10_000)[0]
+    audience = {tag for tag, cue in _AUDIENCE_CUES.items() if re.search(cue, text)}
+    needs = {tag for tag, cue in _NEED_CUES.items() if re.search(cue, text)}
+    if audience & {"enterprise", "sme", "hightech", "startup", "manufacturer"} and "talent" in audience \
+            and not re.search(r"人才|毕业|硕士|博士|研究生", text):
+        audience.discard("talent")  # "公司上班" in an enterprise profile is not a talent profile
+    return Profile(text, audience, needs)

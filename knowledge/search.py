@@ -138,6 +138,9 @@ class HybridSearcher:
     def idf(self, term: str) -> float:
         return self._snap.bm25.idf(term) if self._snap else 0.0
 
+    def all_chunks(self) -> list[Chunk]:
+        return list(self._snap.chunks) if self._snap else []
+
     def chunk(self, chunk_id: str) -> Chunk | None:
         snap = self._snap
         if snap is None or chunk_id not in snap.index_of:

@@ -173,3 +173,16 @@ def test_keyboard_only_and_labelled_controls(page):
     page.locator(".msg.bot .actions").last.wait_for(timeout=30000)
     page.get_by_role("button", name="新对话").click()
     assert page.locator(".msg").count() == 0
+
+
+def test_match_panel_shows_cards_linking_to_the_viewer(page):
+    page.goto("/")
+    page.get_by_label("我的情况").fill("刚毕业的硕士，在科学城一家企业上班，想买房")
+    page.get_by_role("button", name="查找适用政策").click()
+    card = page.locator("#match-results .card", has_text="青年人才公寓").first
+    card.wait_for()
+    assert card.locator("a.chip").count() >= 1
+    href = card.locator("a.chip").first.get_attribute("href")
+    assert href.startswith("/documents/") and "start=" in href
+    card.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "policy-match.png"))
