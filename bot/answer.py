@@ -129,7 +129,7 @@ class Answerer:
         out: list[_Sentence] = []
         for rank, h in enumerate(hits):
             c = h.chunk
-            chunk_tokens = set(tok.tokenize(c.index_text))
+            chunk_tokens = set(self.searcher.chunk_tokens(c.chunk_id)) or set(tok.tokenize(c.index_text))
             chunk_cov = self._coverage(chunk_tokens, weights)
             for s, e in split_sentences(c.text, 0, len(c.text)):
                 text = c.text[s:e]
@@ -139,7 +139,7 @@ class Answerer:
                     text = c.text[s:e]
                 if len(text) < 4 or _LABEL_SENTENCE.match(text) or text.endswith(("：", ":")):
                     continue  # labels and lead-ins; a lead-in is added back in front of its items
-                toks = set(tok.tokenize(text)) | set(tok.tokenize(c.context))
+                toks = set(tok.tokenize(text)) | set(tok.tokenize(c.context))  # both cached by the tokenizer
                 sent = _Sentence(rank, h, c.start + s, c.start + e, text, tokens=toks, chunk_tokens=chunk_tokens,
                                  kinds={k for k, p in EVIDENCE.items() if p.search(text)})
                 self._score(sent, a, weights, top, chunk_cov)

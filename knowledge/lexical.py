@@ -57,6 +57,7 @@ class Tokenizer:
     """
 
     def __init__(self, user_dicts: Sequence[Path] = (USER_DICT,), extra_words: Iterable[str] = ()) -> None:
+        self._cache: dict[str, tuple[str, ...]] = {}
         self._jieba = jieba.Tokenizer()
         self._jieba.initialize()
         words = sorted(set(extra_words))
@@ -68,10 +69,23 @@ class Tokenizer:
         self.signature = _signature(list(user_dicts), "\n".join(words) + "|" + " ".join(sorted(STOPWORDS)))
 
     def tokenize(self, text: str) -> list[str]:
-        """Search-mode tokens (long words and their parts), width-normalised, without stopwords."""
+        """Search-mode tokens (long words and their parts), width-normalised, without stopwords.
+
+        Cached: answering tokenizes the same passages' sentences again and again, and jieba is the
+        largest cost of an answer.
+        """
+        hit = self._cache.get(text)
+        if hit is None:
+            hit = self._tokenize(text)
+            if len(self._cache) >= 200_000:
+                self._cache.clear()
+            self._cache[text] = hit
+        return list(hit)
+
+    def _tokenize(self, text: str) -> tuple[str, ...]:
         text = unicodedata.normalize("NFKC", text).lower()
-        return [t for t in self._jieba.cut_for_search(text)
-                if t.strip() and _KEEP.search(t) and t not in STOPWORDS]
+        return tuple(t for t in self._jieba.cut_for_search(text)
+                     if t.strip() and _KEEP.search(t) and t not in STOPWORDS)
 
 
 class BM25Index:

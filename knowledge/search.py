@@ -138,6 +138,13 @@ class HybridSearcher:
     def idf(self, term: str) -> float:
         return self._snap.bm25.idf(term) if self._snap else 0.0
 
+    def chunk_tokens(self, chunk_id: str) -> frozenset[str]:
+        """The indexed tokens of a chunk (title and chapter context included)."""
+        snap = self._snap
+        if snap is None or chunk_id not in snap.index_of:
+            return frozenset()
+        return snap.token_sets[snap.index_of[chunk_id]]
+
     def all_chunks(self) -> list[Chunk]:
         return list(self._snap.chunks) if self._snap else []
 
@@ -163,7 +170,8 @@ class HybridSearcher:
         if snap is None:
             return []
         vec = self.store.embeddings.embed_query_vector(query)
-        return [(snap.index_of[cid], s) for cid, s in self.store.dense_search(vec, n) if cid in snap.index_of]
+        return [(snap.index_of[cid], s) for cid, s in self.store.dense_search(vec, n, size=len(snap.chunks))
+                if cid in snap.index_of]
 
     def search(self, query: str, k: int = 5, *, lexical_terms: dict[str, float] | None = None,
                about_past: bool | None = None) -> list[Hit]:

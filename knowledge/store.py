@@ -186,9 +186,12 @@ class KnowledgeStore:
             offset += batch
         return out
 
-    def dense_search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
-        """Chunk ids nearest to a query vector with cosine similarity, best first."""
-        n = self.count()
+    def dense_search(self, vector: np.ndarray, k: int, size: int | None = None) -> list[tuple[str, float]]:
+        """Chunk ids nearest to a query vector with cosine similarity, best first.
+
+        ``size`` is the collection's chunk count when the caller knows it (saves a round trip).
+        """
+        n = self.count() if size is None else size
         if n == 0:
             return []
         got = self.chunks.query(query_embeddings=[np.asarray(vector, dtype=np.float32)],
