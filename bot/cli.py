@@ -121,7 +121,38 @@ def cmd_eval_search(args: argparse.Namespace, settings: Settings) -> int:
             p95 = lat[min(len(lat) - 1, int(0.95 * len(lat)))]
             print(f"{name:28s} {o['hit@1']:6.3f} {o['hit@5']:6.3f} {o['mrr']:6.3f} {p95:7.1f}")
         searcher.options = base
+    if args.ablate_context:
+        print(_context_ablation(settings, service, items, doc_texts, run))
     return 0
+
+
+def _context_ablation(settings: Settings, service, items, doc_texts, run_full) -> str:
+    """The same search over chunks indexed and embedded without their title/chapter context.
+
+    Builds (once) a second store under DATA_DIR/ablation: embedding ~7,000 passages takes ~10 minutes.
+    """
+    from bot.evaluation import evaluate_retrieval
+    from ingest.pipeline import find_files, ingest_files
+    from knowledge.query import analyze
+    from knowledge.search import HybridSearcher
+    from knowledge.store import KnowledgeStore
+
+    emb = service.store.embeddings
+    root = settings.data_dir / "ablation"
+    store = KnowledgeStore.open(emb, path=root / "chroma", prefix="nocontext")
+    if store.count() == 0:  # the store persists, so later runs reuse its vectors
+        ingest_files(find_files([settings.knowledge_dir]), store, with_context=False)
+    plain = HybridSearcher(store, service.searcher.glossary, token_cache=root / "tokens.pkl")
+    plain.refresh()
+    by_source = {d.source: d.doc_id for d in service.store.list_documents()}
+    texts = {d.doc_id: doc_texts[by_source[d.source]] for d in store.list_documents()}
+
+    def run(item: dict):
+        a = analyze(item["question"], item.get("history", []))
+        return [h.chunk for h in plain.search(a.retrieval_text, 10)]
+
+    o = evaluate_retrieval(items, run, texts).rows["overall"]
+    return f"{'- context in chunks':28s} {o['hit@1']:6.3f} {o['hit@5']:6.3f} {o['mrr']:6.3f}"
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
@@ -211,6 +242,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("eval-search", help="retrieval hit@1/5/10 and MRR on a QA file")
     s.add_argument("file")
     s.add_argument("--ablate", action="store_true", help="also switch each component off in turn")
+    s.add_argument("--ablate-context", action="store_true",
+                   help="also index without title/chapter context (builds a second store once: ~10 min)")
     s.set_defaults(func=cmd_eval_search)
 
     s = sub.add_parser("ask", help="answer a question with its sources")

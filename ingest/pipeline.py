@@ -73,7 +73,8 @@ def find_files(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
-def prepare_document(name: str, data: bytes, max_chars: int = 500) -> tuple[Document, list[Chunk]]:
+def prepare_document(name: str, data: bytes, max_chars: int = 500,
+                     with_context: bool = True) -> tuple[Document, list[Chunk]]:
     """Load, clean, describe and split one file's bytes.
 
     Raises:
@@ -83,7 +84,7 @@ def prepare_document(name: str, data: bytes, max_chars: int = 500) -> tuple[Docu
     if not text:
         raise EmptyDocument("no text after cleaning")
     doc = describe_document(name, text)
-    chunks = split_into_chunks(doc, max_chars=max_chars)
+    chunks = split_into_chunks(doc, max_chars=max_chars, with_context=with_context)
     if not chunks:
         raise EmptyDocument("no passages found in the text")
     return doc, chunks
@@ -94,6 +95,7 @@ def ingest_files(
     store: KnowledgeStore,
     *,
     max_chars: int = 500,
+    with_context: bool = True,
     batch_chunks: int = 2000,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> IngestSummary:
@@ -137,7 +139,7 @@ def ingest_files(
         else:
             name, data = item
         try:
-            doc, chunks = prepare_document(name, data, max_chars=max_chars)
+            doc, chunks = prepare_document(name, data, max_chars=max_chars, with_context=with_context)
         except IngestError as exc:
             log.warning("skipped %s: %s", name, exc)
             summary.errors.append(FileError(name, str(exc)))

@@ -136,8 +136,9 @@ def _heading(line: _Line) -> tuple[int, str] | None:
 
 
 class _Builder:
-    def __init__(self, doc: Document) -> None:
+    def __init__(self, doc: Document, with_context: bool = True) -> None:
         self.doc = doc
+        self.with_context = with_context
         self.seen: dict[str, int] = {}
         self.chunks: list[Chunk] = []
 
@@ -145,7 +146,7 @@ class _Builder:
         text = self.doc.text[start:end]
         if not text.strip():
             return
-        context = f"{self.doc.title} {context_path}".strip()
+        context = f"{self.doc.title} {context_path}".strip() if self.with_context else ""
         self.chunks.append(Chunk(
             chunk_id=_chunk_id(self.doc.doc_id, text, self.seen),
             doc_id=self.doc.doc_id, title=self.doc.title, section=section, source=self.doc.source,
@@ -153,8 +154,8 @@ class _Builder:
         ))
 
 
-def _split_regulation(doc: Document, max_chars: int) -> list[Chunk]:
-    b = _Builder(doc)
+def _split_regulation(doc: Document, max_chars: int, with_context: bool = True) -> list[Chunk]:
+    b = _Builder(doc, with_context)
     lines = [ln for ln in _lines(doc.text) if ln.text != "<!-- INFO END -->"]
     stack: list[tuple[int, str]] = []
     preamble: list[_Line] = []
@@ -216,9 +217,9 @@ def _first_sentence(text: str, limit: int = 40) -> str:
     return text[:limit]
 
 
-def _split_prose(doc: Document, max_chars: int, min_chars: int) -> list[Chunk]:
+def _split_prose(doc: Document, max_chars: int, min_chars: int, with_context: bool = True) -> list[Chunk]:
     """Reports and plain text: sections from headings, then packed sentence runs."""
-    b = _Builder(doc)
+    b = _Builder(doc, with_context)
     lines = _lines(doc.text)
     # Sections: (path, lines)
     sections: list[tuple[list[str], list[_Line]]] = [([], [])]
@@ -261,17 +262,19 @@ def _split_prose(doc: Document, max_chars: int, min_chars: int) -> list[Chunk]:
     return b.chunks
 
 
-def split_into_chunks(doc: Document, max_chars: int = 500, min_chars: int = 150) -> list[Chunk]:
+def split_into_chunks(doc: Document, max_chars: int = 500, min_chars: int = 150,
+                      with_context: bool = True) -> list[Chunk]:
     """Split a document into verbatim chunks.
 
     Args:
         doc: the document; its ``kind`` chooses the strategy ("regulation" by articles, else prose).
         max_chars: longest chunk, except a single sentence longer than this, which stays whole.
         min_chars: in prose, the size a passage reaches before it may close at a preferred break.
+        with_context: prepend title and chapter to the indexed text (off only for the ablation).
 
     Returns:
         Chunks in document order; ``doc.text[c.start:c.end] == c.text`` for each.
     """
     if doc.kind == "regulation":
-        return _split_regulation(doc, max_chars)
-    return _split_prose(doc, max_chars, min_chars)
+        return _split_regulation(doc, max_chars, with_context)
+    return _split_prose(doc, max_chars, min_chars, with_context)
