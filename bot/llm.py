@@ -43,7 +43,8 @@ def draft_answer(llm: BaseChatModel, a: QueryAnalysis, hits: list[Hit]):
     passages = "\n".join(f"【资料{i}】《{h.chunk.title}》{h.chunk.section}：{h.chunk.text}"
                          for i, h in enumerate(hits, 1))
     # The user's text is data: it goes in a delimited block, never into the system instructions.
-    prompt = f"{passages}\n\n【问题】{a.question}"
+    earlier = f"【此前的问题】{a.topic}\n" if a.topic else ""  # a follow-up is read with the turn it follows
+    prompt = f"{passages}\n\n{earlier}【问题】{a.question}"
     try:
         reply = llm.invoke([SystemMessage(SYSTEM), HumanMessage(prompt)])
     except Exception as exc:  # an unreachable or failing LLM must not break answering
