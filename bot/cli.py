@@ -46,6 +46,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
           f"embedded: {s.embedded}")
     for d in s.duplicates:
         print(f"duplicate, skipped: {d}")
+    for v in s.versions:
+        print(f"new version: {v}")
     errors = [(e.source, e.reason) for e in s.errors] + [(m, "no such file") for m in missing]
     print(f"errors: {len(errors)}  seconds: {s.seconds:.1f}")
     for source, reason in errors:
@@ -171,6 +173,20 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
                               document_text)
     print(f"== {args.file}: {len(items)} items")
     print(report.format())
+    if args.baseline:
+        from knowledge.query import analyze
+
+        def pasted(item: dict) -> dict:
+            """The simplest baseline: the top-3 retrieved passages pasted together, never refusing."""
+            hits = service.search(analyze(item["question"], item.get("history", [])).retrieval_text, 3)
+            cites = [{"n": i, "doc_id": h.chunk.doc_id, "title": h.chunk.title, "section": h.chunk.section,
+                      "source": h.chunk.source, "version_date": h.chunk.version_date, "quote": h.chunk.text,
+                      "start": h.chunk.start, "end": h.chunk.end} for i, h in enumerate(hits, 1)]
+            return {"answer": "\n".join(f"{c['quote']}[{c['n']}]" for c in cites), "refused": False,
+                    "citations": cites}
+
+        print("\n== baseline: top-3 retrieved passages pasted together")
+        print(evaluate_answers(items, pasted, document_text).format())
     if args.verbose:
         print("\n".join(report.failures))
     return 0
@@ -253,6 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("eval", help="answer quality on a QA file (key points, citations, refusals, numbers)")
     s.add_argument("file")
     s.add_argument("-v", "--verbose", action="store_true", help="list the items that missed")
+    s.add_argument("--baseline", action="store_true", help="also score the top-3-passages baseline")
     s.set_defaults(func=cmd_eval)
 
     s = sub.add_parser("eval-match", help="precision and recall of 政策匹配 on a profiles file")

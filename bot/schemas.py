@@ -63,6 +63,7 @@ class IngestReport(BaseModel):
     chunks_removed: int
     embedded: int
     duplicates: list[str]
+    versions: list[str] = Field(default_factory=list, description="new versions recognised, with what they replace")
     doc_ids: list[str]
     errors: list[IngestError]
     partial: bool

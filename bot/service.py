@@ -152,6 +152,13 @@ class KnowledgeService:
             summary = ingest_files(files, self.store, max_chars=self.settings.chunk_max_chars, progress=progress)
             self.searcher.refresh()
             self.reload_catalogue()
+            # name the documents an ingested file supersedes, so staff see a new version was recognised
+            infos = {d.doc_id: d for d in self.store.list_documents()}
+            for old_id, new_id in self.searcher.superseded_map().items():
+                if new_id in summary.doc_ids and old_id in infos:
+                    old, new = infos[old_id], infos[new_id]
+                    summary.versions.append(f"{new.source} 是《{new.title}》的新版本（{new.version_date}），"
+                                            f"取代 {old.source}（{old.version_date}）")
         return summary
 
     def delete_document(self, doc_id: str) -> int:

@@ -39,6 +39,7 @@ class IngestSummary:
     chunks_removed: int = 0
     embedded: int = 0
     duplicates: list[str] = field(default_factory=list)
+    versions: list[str] = field(default_factory=list)  # filled by the caller that knows the version map
     errors: list[FileError] = field(default_factory=list)
     doc_ids: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -53,7 +54,7 @@ class IngestSummary:
             "documents_changed": self.documents_changed, "documents_unchanged": self.documents_unchanged,
             "chunks_new": self.chunks_new, "chunks_unchanged": self.chunks_unchanged,
             "chunks_removed": self.chunks_removed, "embedded": self.embedded,
-            "duplicates": self.duplicates, "doc_ids": self.doc_ids,
+            "duplicates": self.duplicates, "versions": self.versions, "doc_ids": self.doc_ids,
             "errors": [{"source": e.source, "reason": e.reason} for e in self.errors],
             "partial": self.partial, "seconds": round(self.seconds, 2),
         }

@@ -154,6 +154,10 @@ class HybridSearcher:
             return None
         return snap.chunks[snap.index_of[chunk_id]]
 
+    def superseded_map(self) -> dict[str, str]:
+        """old doc_id → newest doc_id of the same title."""
+        return dict(self._snap.versions.superseded_by) if self._snap else {}
+
     def versions_of(self, title: str) -> int:
         """How many dated versions of a title are stored (1 when only one)."""
         return len(self._snap.versions.versions.get(title, ())) or 1 if self._snap else 1

@@ -136,6 +136,7 @@ $("upload").addEventListener("submit", (e) => {
     if (xhr.status !== 200) { $("upload-result").textContent = `失败：${typeof s.detail === "string" ? s.detail : xhr.status}`; return; }
     const lines = [`文件 ${s.files} 个；新文档 ${s.documents_new}，更新 ${s.documents_changed}，未变 ${s.documents_unchanged}`,
       `段落：新增 ${s.chunks_new}，未变 ${s.chunks_unchanged}，移除 ${s.chunks_removed}；用时 ${s.seconds} 秒`];
+    for (const v of s.versions || []) lines.push(`识别为新版本：${v}`);
     for (const d of s.duplicates) lines.push(`重复，已跳过：${d}`);
     for (const err of s.errors) lines.push(`未入库：${err.source} —— ${err.reason}`);
     $("upload-result").textContent = lines.join("\n");

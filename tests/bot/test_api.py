@@ -98,3 +98,20 @@ def test_upload_search_and_delete_with_token(http):
 def test_openapi_docs_are_served(http):
     assert http.get("/docs").status_code == 200
     assert "/api/search" in http.get("/openapi.json").json()["paths"]
+
+
+def test_a_newer_version_is_recognised_on_upload(http):
+    auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    body = "# 科学城人才驿站办法\n\n第一条 驿站免费入住{}天。\n\n第二条 凭毕业证书申请。\n"
+    old = http.post("/api/documents", headers=auth,
+                    files={"files": ("科学城人才驿站办法(2025-01-01).md", body.format("五").encode())}).json()
+    new = http.post("/api/documents", headers=auth,
+                    files={"files": ("科学城人才驿站办法(2026-01-01).md", body.format("七").encode())}).json()
+    assert new["versions"] and "取代 科学城人才驿站办法(2025-01-01).md" in new["versions"][0]
+    old_doc = http.get(f"/api/documents/{old['doc_ids'][0]}").json()
+    assert old_doc["superseded_by"] == new["doc_ids"][0]
+    hits = http.get("/api/search", params={"q": "人才驿站免费入住几天", "k": 5}).json()["results"]
+    ours = [h for h in hits if h["title"] == "科学城人才驿站办法"]
+    assert ours[0]["version_date"] == "2026-01-01"
+    for doc_id in old["doc_ids"] + new["doc_ids"]:
+        http.delete(f"/api/documents/{doc_id}", headers=auth)
