@@ -104,7 +104,7 @@ def cmd_eval_search(args: argparse.Namespace, settings: Settings) -> int:
         variants = [
             ("full system", {}),
             ("- glossary", {"use_glossary": False}),
-            ("- reranker", {"rerank": False}),
+            ("+ reranker (off by default)", {"rerank": True}),
             ("- version preference", {"prefer_newest": False}),
             ("- query understanding", {"understand": False}),
             ("rank fusion (RRF k=60)", {"fusion": "rrf"}),
