@@ -4,6 +4,9 @@
 const $ = (id) => document.getElementById(id);
 let token = sessionStorage.getItem("staff-token") || "";
 
+// Times are stored in UTC; staff read them in their own time zone.
+const localTime = (iso) => new Date(iso).toLocaleString("zh-CN", { hour12: false });
+
 function el(tag, attrs = {}, ...children) {
   const n = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) { if (k === "text") n.textContent = v; else n.setAttribute(k, v); }
@@ -65,7 +68,7 @@ async function loadLog() {
   for (const q of data.questions) {
     const cites = q.citations.map((c) => `[${c.n}] ${c.title} ${c.section}`).join("\n");
     const fb = q.feedback === 1 ? "👍" : q.feedback === -1 ? "👎" : "";
-    body.append(el("tr", {}, el("td", { text: q.created_at.replace("T", " ").slice(0, 19) }), el("td", { text: q.question }),
+    body.append(el("tr", {}, el("td", { text: localTime(q.created_at) }), el("td", { text: q.question }),
       el("td", { text: q.refused ? "未载明" : "已回答" }), el("td", { text: cites, style: "white-space:pre-wrap" }),
       el("td", { text: fb + (q.feedback_comment ? ` ${q.feedback_comment}` : "") }), el("td", { text: `${Math.round(q.latency_ms)} ms` })));
   }
@@ -87,7 +90,7 @@ async function loadGaps() {
   if (!data.gaps.length) box.append(el("p", { text: "暂无未能回答或被点 👎 的问题。" }));
   for (const g of data.gaps) {
     const card = el("article", { class: "card" }, el("h3", { text: g.question }),
-      el("p", { class: "meta", text: `共 ${g.count} 次（未载明 ${g.refused}，👎 ${g.thumbs_down}） · 最近 ${g.latest.replace("T", " ").slice(0, 16)}` }));
+      el("p", { class: "meta", text: `共 ${g.count} 次（未载明 ${g.refused}，👎 ${g.thumbs_down}） · 最近 ${localTime(g.latest)}` }));
     const ul = el("ul");
     for (const ex of g.examples) ul.append(el("li", { text: ex.question + (ex.comment ? `（意见：${ex.comment}）` : "") }));
     card.append(ul);
