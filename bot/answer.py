@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from bot.verify import numbers_outside
 from ingest.split import split_sentences
 from knowledge.models import Chunk, Hit
-from knowledge.query import EVIDENCE, QueryAnalysis, analyze, question_parts, statement_context
+from knowledge.query import EVIDENCE, FRAME_WORDS, QueryAnalysis, analyze, question_parts, statement_context
 from knowledge.search import HybridSearcher
 
 log = logging.getLogger(__name__)
@@ -30,8 +30,9 @@ _ITEM = re.compile(r"^[（(][一二三四五六七八九十\d]+[)）]")
 _LABEL_SENTENCE = re.compile(r"^([一二三四五六七八九十]+是[^，,；;]{0,20}。|[（(][一二三四五六七八九十]+[)）](关于|进一步)[^，,；;]{0,30}。)$")
 _ARTICLE_LABEL = re.compile(r"^第[零一二三四五六七八九十百千]+条(之[一二三四五六七八九十]+)?\s*")
 _KIND_LABEL = {"amount": "金额或标准", "rate": "比例、费率或利率", "duration": "期限", "date": "时间安排（开始或截止日期）",
-               "contact": "办理地点或部门", "phone": "联系电话或联系方式", "count": "数量"}
-_SPECIFIC = ("amount", "rate", "duration", "date", "contact", "phone", "count")
+               "contact": "办理地点或部门", "phone": "联系电话或联系方式", "address": "地址",
+               "requirement": "条件或要求", "how_to": "申请或办理方式", "count": "数量"}
+_SPECIFIC = ("amount", "rate", "duration", "date", "contact", "phone", "address", "requirement", "how_to", "count")
 
 
 @dataclass
@@ -87,6 +88,11 @@ class _Sentence:
     tokens: set[str] = field(default_factory=set)
     chunk_tokens: set[str] = field(default_factory=set)
 
+    @property
+    def lead_in(self) -> bool:
+        """"……应当符合下列条件：" counts as evidence but is quoted only in front of its items."""
+        return self.text.endswith(("：", ":"))
+
 
 class Answerer:
     """Answers questions from the knowledge base, offline by default, optionally drafting with an LLM."""
@@ -137,8 +143,8 @@ class Answerer:
                 if label:
                     s += label.end()
                     text = c.text[s:e]
-                if len(text) < 4 or _LABEL_SENTENCE.match(text) or text.endswith(("：", ":")):
-                    continue  # labels and lead-ins; a lead-in is added back in front of its items
+                if len(text) < 4 or _LABEL_SENTENCE.match(text):
+                    continue  # labels of report paragraphs say what follows, not a fact
                 toks = set(tok.tokenize(text)) | set(tok.tokenize(c.context))  # both cached by the tokenizer
                 sent = _Sentence(rank, h, c.start + s, c.start + e, text, tokens=toks, chunk_tokens=chunk_tokens,
                                  kinds={k for k, p in EVIDENCE.items() if p.search(text)})
@@ -156,26 +162,42 @@ class Answerer:
         wanted = s.kinds & a.kinds
         s.score = s.relevance + 0.25 * (s.hit.score / top) + 0.15 * len(wanted) - 0.02 * s.hit_rank
 
-    def _evidence(self, a: QueryAnalysis, sents: list[_Sentence], min_cov: float) -> tuple[set[str], set[str]]:
-        """(kinds asked for that some relevant sentence states, kinds asked for that none does)."""
+    def _evidence(self, a: QueryAnalysis, sents: list[_Sentence], min_cov: float,
+                  anchors: set[str] | None = None) -> tuple[set[str], set[str]]:
+        """(kinds asked for that some relevant sentence states, kinds asked for that none does).
+
+        Conditions, procedures, addresses and phone numbers must be stated of the question's own subject
+        (its most specific word or the glossary's official words for it, ``anchors``): a 申请 sentence about
+        visas does not say how to apply for an apartment.
+        """
         needed = {k for k in a.kinds if k in _SPECIFIC}
         found: set[str] = set()
         for s in sents:
+            if anchors and not anchors & s.tokens:
+                strict = needed & {"requirement", "how_to", "address", "phone"}
+                for k in (needed - strict) & s.kinds:
+                    if s.relevance >= min_cov or s.chunk_coverage >= 0.45:
+                        if not (k == "amount" and a.per_unit and not self._is_standard(s.text)):
+                            found.add(k)
+                continue
             # relevant by itself, or a fact of the asked kind inside a clearly relevant passage
             if s.relevance < min_cov and s.chunk_coverage < 0.45:
                 continue
             for k in needed & s.kinds:
-                if k == "amount" and a.per_unit and not (_STANDARD.search(s.text) and not
-                                                         (_AGGREGATE.search(s.text) and not re.search(r"每[人户月]", s.text))):
+                if k == "amount" and a.per_unit and not self._is_standard(s.text):
                     continue  # a total is not the per-person standard that was asked for
                 found.add(k)
         if "count" in needed and "count" not in found and found & {"amount", "rate", "duration"}:
             found.add("count")  # "多少" answered by an amount, a rate or a period
         return found, needed - found
 
+    @staticmethod
+    def _is_standard(text: str) -> bool:
+        return bool(_STANDARD.search(text)) and not (_AGGREGATE.search(text) and not re.search(r"每[人户月]", text))
+
     # ---- composing ---------------------------------------------------------------------------
     def _pick(self, sents: list[_Sentence], a: QueryAnalysis) -> list[_Sentence]:
-        ranked = sorted(sents, key=lambda s: -s.score)
+        ranked = sorted((s for s in sents if not s.lead_in), key=lambda s: -s.score)
         if not ranked:
             return []
         best = ranked[0]
@@ -251,14 +273,19 @@ class Answerer:
             lines.append("知识库没有提供你要求编写的数字，本助手不会编造数字或标准。")
         return "\n".join(lines)
 
-    def _refusal(self, a: QueryAnalysis, missing: set[str], sents: list[_Sentence], hits: list[Hit]) -> Answer:
+    def _refusal(self, a: QueryAnalysis, missing: set[str], sents: list[_Sentence], hits: list[Hit],
+                 weights: dict[str, float] | None = None) -> Answer:
+        weights = weights or {}
         labels = "、".join(_KIND_LABEL[k] for k in _SPECIFIC if k in missing) or "相关内容"
         lines = []
         if a.injection:
             lines.append("（消息中要求改变回答规则的内容已忽略。）")
         lines.append(f"知识库中未找到该问题所问的具体{labels}，无法给出确切答复，也不会推测数字。")
         cites: list[Citation] = []
-        relevant = sorted((s for s in sents if s.relevance >= 0.3), key=lambda s: -s.score)
+        # what the documents do say about the topic: it must name the question's most specific word
+        anchor = max(weights, key=weights.get) if weights else None
+        relevant = sorted((s for s in sents if s.relevance >= 0.3 and (anchor is None or anchor in s.tokens)),
+                          key=lambda s: -s.score)
         if relevant:
             cites = self._cite(relevant[:1])
             lines.append(f"知识库中相关的内容：{self._source_label(cites[0])}：{cites[0].quote}[1]")
@@ -304,10 +331,16 @@ class Answerer:
         sents = self._sentences(hits, a, weights)
         best = max((s.relevance for s in sents), default=0.0)
         if not sents or best < 0.25:
-            return self._refusal(a, set(a.kinds) & set(_SPECIFIC) or {"_"}, sents, hits)
-        _, missing = self._evidence(a, sents, min_cov=0.3)
+            return self._refusal(a, set(a.kinds) & set(_SPECIFIC) or {"_"}, sents, hits, weights)
+        # the question's subject: its most specific own word that is not part of the question's frame
+        own = {t: w for t, w in self._weights(a.question).items() if t not in FRAME_WORDS}
+        anchor = max(own, key=own.get) if own else None
+        anchors = None
+        if anchor:  # the subject, or the official words the glossary gives for it (裁员 → 裁减人员)
+            anchors = {anchor} | {t for e in self.searcher.glossary.expand(anchor) for t in self.searcher.tokenizer.tokenize(e)}
+        _, missing = self._evidence(a, sents, min_cov=0.3, anchors=anchors)
         if missing:
-            return self._refusal(a, missing, sents, hits)
+            return self._refusal(a, missing, sents, hits, weights)
         picked = self._pick(sents, a)
         picked = self._pick_parts(a, sents, picked, hits)
         cites = self._cite(picked)
@@ -336,6 +369,8 @@ class Answerer:
             pa = analyze(part)
             scored = []
             for s in sents:
+                if s.lead_in:
+                    continue
                 probe = _Sentence(s.hit_rank, s.hit, s.start, s.end, s.text, kinds=s.kinds, tokens=s.tokens,
                                   chunk_tokens=s.chunk_tokens)
                 self._score(probe, pa, w, top)

@@ -24,7 +24,7 @@ _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]*")
 # What kind of fact a question asks for. Each kind names the evidence an answer needs.
 FACT_PATTERNS: dict[str, re.Pattern[str]] = {
     "amount": re.compile(r"多少钱|多少元|几[万千百]?块|(补贴|补助|奖励|奖金|资助|贷款?|额度|金额|租金|费用?|工资|薪酬|"
-                         r"规模|资金|投资|罚款|养老金|保险金|公积金).{0,8}(多少|几|标准|上限|最多|最高)|"
+                         r"规模|罚款).{0,4}(多少|几|标准|上限|最多|最高)|"
                          r"(补|奖|贷|拿|领|报销|赔)多少|多少万|每(个)?月.{0,6}(多少钱|拿多少|领多少)"),
     "rate": re.compile(r"利率|利息|比例|百分之|费率|税率|几成|百分比|%|多少个点|打几折|几折"),
     "count": re.compile(r"多少(个|项|家|名|人|套|所|座|条|次|件|位|批|户|亿|万|学时|股份)|(?<!好)几(个|项|家|名|套|所|条|次|件|位)|"
@@ -33,7 +33,12 @@ FACT_PATTERNS: dict[str, re.Pattern[str]] = {
                            r"多少个?工作日|几个工作日|试用期"),
     "date": re.compile(r"什么时候|何时|哪天|截止|日期|几号|几月|开始申报|申报时间|哪一年|哪年"),
     "phone": re.compile(r"电话|联系方式|热线号码|手机号|邮箱|网址|怎么联系"),
-    "contact": re.compile(r"地址|在哪(里|儿)?办|去哪(里|儿)?|找谁|窗口在|哪个部门|哪里申请|到哪"),
+    "address": re.compile(r"地址|具体位置|在哪条路|门牌"),
+    "contact": re.compile(r"在哪(里|儿)?办|去哪(里|儿)?|找谁|窗口在|哪个部门|哪里申请|到哪"),
+    # Explicit asks for requirements or a procedure need a passage that states them.
+    "requirement": re.compile(r"(申请|申报|享受|领取|办理|入住|贷款)?(条件|资格|门槛)(是什么|有哪些|是啥|有什么)|"
+                              r"需要(满足|符合)(什么|哪些)|要什么条件|什么条件"),
+    "how_to": re.compile(r"(怎么|如何|怎样|在哪)(申请|申报|办理|申领|领取|报名)|(申请|办理|申报)(流程|程序|步骤|方式)"),
     "condition": re.compile(r"条件|资格|要求|能不能|可不可以|可以吗|能否|是否|符合|够不够|需要什么|合法|算不算|有没有"),
     "procedure": re.compile(r"怎么(办|申请|弄|操作|申报|领)|如何|流程|程序|步骤|手续|材料|在哪申请"),
     "definition": re.compile(r"是什么|什么是|指什么|什么意思|含义|是指|具体指|哪些"),
@@ -49,8 +54,13 @@ EVIDENCE: dict[str, re.Pattern[str]] = {
                         r"百分之[零一二两三四五六七八九十百]+"),
     "phone": re.compile(r"\d{5,}|[“\"]\d{3,}[”\"]"),
     "contact": re.compile(r"\d{5,}|热线|电话|网站|平台|窗口|经办机构|服务中心|管理中心|办事处|主管部门|行政部门|登记机关"),
+    "address": re.compile(r"地址[为是：:]|\d+号|[路街巷]\d+"),
+    "requirement": re.compile(r"条件|资格|具备|应当符合|需要符合|须符合|符合下列|满足|满\S{0,3}年|年满|不得|限于|仅限|"
+                              r"情形之一|下列情形"),
+    "how_to": re.compile(r"申请|申报|办理|申领|领取|提交|报名|(凭|持有?)[^，。；]{0,12}(证|书|件|材料|证明)"),
 }
 # Questions about a standard per person or per case, as opposed to an aggregate statistic.
+_AGGREGATE_ASK = re.compile(r"一共|总共|累计|总规模|总额|合计|共计|全部|总量|已经|已|兑现了|投了|放了|发放了|规模")
 _PER_UNIT = re.compile(r"单户|每人|每个人|一个人|每户|每家|每月|每个月|每年|每平|一平米|具体能|能(补贴|拿|领|贷|报销)多少|"
                        r"(补贴|贷|奖励?|发)多少钱|标准是多少|按什么标准|最多能|最高能|多少钱一")
 _PAST = re.compile(r"(以前|之前|原来|当时|早先|曾经|老的|旧的).{0,6}(规定|条例|政策|标准|版本|法|办法|细则)|"
@@ -72,6 +82,13 @@ class QueryAnalysis:
     wants_fabrication: bool = False
     followup: bool = False
     topic: str = ""  # the earlier turn's question when this one is a follow-up
+
+
+# Words that frame a question rather than name its subject ("…的申请条件是什么"): never the anchor.
+FRAME_WORDS = frozenset("""
+条件 满足 符合 需要 要求 资格 门槛 申请 申报 办理 申领 领取 怎么 如何 怎样 流程 程序 步骤 手续 材料 地址 电话 号码
+联系 联系方式 多少 哪里 去哪 什么 哪些 哪个 时候 截止 日期 标准 规定 可以 能否 是否 最多 最高 最少 最低 具体 一般
+""".split())
 
 
 def sentences(text: str) -> list[str]:
@@ -141,7 +158,7 @@ def statement_context(question: str) -> str:
 def fact_kinds(question: str) -> set[str]:
     question = asking_clauses(question)
     kinds = {k for k, p in FACT_PATTERNS.items() if p.search(question)}
-    if "count" in kinds and ({"amount", "rate", "duration"} & kinds) and not re.search(
+    if "count" in kinds and ({"amount", "rate", "duration", "phone", "date", "address"} & kinds) and not re.search(
             r"多少(个|项|家|名|人|套|所|座|条|次|件|位|批|户)|几(个|项|家|名|套|所|条|次|件|位)", question):
         kinds.discard("count")  # a bare 多少 that belongs to an amount/rate/duration
     return kinds
@@ -168,9 +185,14 @@ def analyze(message: str, history: list[dict] | None = None) -> QueryAnalysis:
         prior = [m["content"] for m in history if m.get("role") == "user"]
         topic = focus_question(prior[-1])[0] if prior else ""
     retrieval = f"{topic} {scoring_text}".strip() if topic else scoring_text
+    if topic and len(scoring_text) <= 12:
+        # "那博士呢？" means the earlier question about 博士: read it with the earlier question
+        scoring_text = f"{topic}{scoring_text}"
     return QueryAnalysis(
         original=message, question=scoring_text, retrieval_text=retrieval, kinds=fact_kinds(scoring_text),
-        per_unit=bool(_PER_UNIT.search(scoring_text)), about_past=bool(_PAST.search(scoring_text)),
+        # an amount asked of a subsidy, loan or reward is a per-person standard unless it asks for a total
+        per_unit=bool(_PER_UNIT.search(scoring_text)) or (
+            "amount" in fact_kinds(scoring_text) and not _AGGREGATE_ASK.search(scoring_text)), about_past=bool(_PAST.search(scoring_text)),
         injection=injection, wants_fabrication=fabricate, followup=followup, topic=topic)
 
 

@@ -50,7 +50,8 @@ def test_numbers_in_answers_are_in_their_citations(http, question):
 
 @pytest.mark.parametrize("question", [
     "高新贷的贷款利率是多少？", "青年人才公寓每月租金多少钱？", "新凤人才计划给海外人才的安家费是多少？",
-    "企业服务专员的联系电话是多少？",
+    "企业服务专员的联系电话是多少？", "知识价值信用贷的申请条件是什么？", "人才公寓怎么申请？", "科学城购房补贴最高多少？",
+    "一窗综办在哪个地址办理？",
 ])
 def test_unanswerable_specifics_are_refused_without_invented_digits(http, question):
     body = _ask(http, question)
@@ -58,6 +59,17 @@ def test_unanswerable_specifics_are_refused_without_invented_digits(http, questi
     assert "知识库中未找到" in body["answer"]
     cited = [c["quote"] + c["title"] + c["section"] + c["version_date"] for c in body["citations"]]
     assert numbers_outside(body["answer"], cited) == []
+
+
+@pytest.mark.parametrize("question, needle", [
+    ("领取失业保险金需要满足什么条件？", "失业保险"), ("什么条件下用人单位可以裁员？", "裁减人员"),
+    ("12345热线电话是多少？", "12345"), ("住房公积金怎么提取？", "提取"),
+])
+def test_conditions_procedures_and_contacts_that_are_stated_are_answered(http, question, needle):
+    body = _ask(http, question)
+    assert not body["refused"], body["answer"]
+    assert needle in body["answer"]
+    _check_citations(http, body)
 
 
 def test_injection_is_not_obeyed(http):
