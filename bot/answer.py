@@ -313,15 +313,25 @@ class Answerer:
         if len(parts) >= 2:
             # Part by part: "毕业生创业有什么优惠？能申请贷款扶持吗？" may need two documents.
             seen = {h.chunk.chunk_id for h in hits}
-            context = statement_context(a.question)
-            for part in parts:
-                for h in self.searcher.search(f"{a.topic} {context} {part}".strip(), 4, about_past=a.about_past):
+            for part in self._part_queries(a, parts):
+                for h in self.searcher.search(part, 4, about_past=a.about_past):
                     if h.chunk.chunk_id not in seen:
                         seen.add(h.chunk.chunk_id)
                         hits.append(h)
         if not a.about_past:
             hits = [h for h in hits if not h.superseded_by] or hits
         return hits
+
+    @staticmethod
+    def _part_queries(a: QueryAnalysis, parts: list[str]) -> list[str]:
+        """Each part with what it leans on: the statements around it, and for a short part ("法律上有依据吗？")
+        the part before it."""
+        context = statement_context(a.question)
+        out = []
+        for i, part in enumerate(parts):
+            lean = parts[i - 1] if i > 0 and len(part) < 15 else ""
+            out.append(" ".join(x for x in (a.topic, context, lean, part) if x))
+        return out
 
     def answer(self, question: str, history: list[dict] | None = None) -> Answer:
         """Answer one question in its conversation; every [n] in the text is a verbatim citation."""
@@ -361,11 +371,20 @@ class Answerer:
         parts = question_parts(a.question)
         if len(parts) < 2:
             return picked
-        context = statement_context(a.question)
         top = hits[0].score if hits and hits[0].score > 0 else 1.0
         out = list(picked)
-        for part in parts:
-            w = self._weights(f"{part}", f"{a.topic} {context}".strip())
+        queries = self._part_queries(a, parts)
+        for i, part in enumerate(parts):
+            w = self._weights(part, queries[i])
+            # the words only this part says ("贷款", "扶持"): its quote must contain one of them
+            others = set()
+            for j, other in enumerate(parts):
+                if j != i:
+                    others |= set(self.searcher.tokenizer.tokenize(other))
+            own = {t for t in self.searcher.tokenizer.tokenize(part) if t not in others and t not in FRAME_WORDS
+                   and self.searcher.document_frequency(t) > 0}
+            for e in self.searcher.glossary.expand(part):
+                own |= set(self.searcher.tokenizer.tokenize(e)) - others
             pa = analyze(part)
             scored = []
             for s in sents:
@@ -375,10 +394,18 @@ class Answerer:
                                   chunk_tokens=s.chunk_tokens)
                 self._score(probe, pa, w, top)
                 scored.append((probe.score, s))
-            if not scored:
-                continue
-            score, best = max(scored, key=lambda x: x[0])
-            if any(p is best for p in out):
+            scored.sort(key=lambda x: -x[0])
+
+            def says(sent: _Sentence) -> set[str]:  # the sentence's own words, not its chapter's
+                return set(self.searcher.tokenizer.tokenize(sent.text))
+
+            if own and any(own & says(p) for p in out):
+                continue  # this part is already answered by a picked quote
+            best = next((s for _, s in scored if not own or own & says(s)), None)
+            if best is None:  # no sentence repeats the part's words: its best quote from a document not yet cited
+                cited = {p.hit.chunk.doc_id for p in out}
+                best = next((s for _, s in scored if s.hit.chunk.doc_id not in cited), None)
+            if best is None or any(p is best for p in out):
                 continue
             if any(p.hit.chunk.doc_id == best.hit.chunk.doc_id and best.start < p.end and p.start < best.end
                    for p in out):

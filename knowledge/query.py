@@ -146,7 +146,16 @@ def question_parts(question: str) -> list[str]:
     parts = [p for p in re.split(r"(?<=[？?])", question) if p.strip()]
     parts = [p for p in parts if p.rstrip().endswith(("？", "?"))] or [question]
     # the statement before the first question belongs to it, not to a separate part
-    return [re.split(r"(?<=[，,。！!；;])", p)[-1] if len(p) > 30 else p for p in parts] if len(parts) > 1 else parts
+    parts = [re.split(r"(?<=[，,。！!；;])", p)[-1] if len(p) > 30 else p for p in parts] if len(parts) > 1 else parts
+    out = []
+    for p in parts:
+        # "A和B分别要在多少天内办？" asks two things: "A要在多少天内办？" and "B要在多少天内办？"
+        m = re.search(r"([^，,。；;？?]{2,20}?)(?:和|与|及|以及)([^，,。；;？?]{2,20}?)分别(.+)$", p)
+        if m:
+            out += [m.group(1) + m.group(3), m.group(2) + m.group(3)]
+        else:
+            out.append(p)
+    return out
 
 
 def statement_context(question: str) -> str:
