@@ -16,7 +16,15 @@ from dataclasses import dataclass, field
 from bot.verify import numbers_outside
 from ingest.split import split_sentences
 from knowledge.models import Chunk, Hit
-from knowledge.query import EVIDENCE, FRAME_WORDS, QueryAnalysis, analyze, question_parts, statement_context
+from knowledge.query import (
+    EVIDENCE,
+    FRAME_WORDS,
+    QueryAnalysis,
+    analyze,
+    question_parts,
+    smalltalk,
+    statement_context,
+)
 from knowledge.search import HybridSearcher
 
 log = logging.getLogger(__name__)
@@ -24,6 +32,7 @@ log = logging.getLogger(__name__)
 # A per-person/per-case standard, as opposed to a total ("累计兑现……近2.4亿元").
 _STANDARD = re.compile(r"每[人户月年项件次]|单户|不少于|不低于|不超过|不高于|最高|最低|上限|标准为|按照.{0,12}标准|给予.{0,8}(补贴|奖励)")
 _AGGREGATE = re.compile(r"累计|总规模|共计|合计|总额|撬动|总量|共[转化投]|超过?\d|达\d|近\d|约\d")
+_COUNTED = re.compile(r"(?:多少|几)(?:个|项|家|名|套|所|座|条|次|件|位|批|户|支|种|类)([\u4e00-\u9fff]{2,8})")
 _CHANNEL = re.compile(r"热线|咨询|经办机构|服务中心|政务服务平台|窗口")
 _ITEM = re.compile(r"^[（(][一二三四五六七八九十\d]+[)）]")
 # Headings inside report paragraphs ("二是加强区域人才政策协同。") say what follows, not a fact.
@@ -33,6 +42,13 @@ _KIND_LABEL = {"amount": "金额或标准", "rate": "比例、费率或利率", 
                "contact": "办理地点或部门", "phone": "联系电话或联系方式", "address": "地址",
                "requirement": "条件或要求", "how_to": "申请或办理方式", "count": "数量"}
 _SPECIFIC = ("amount", "rate", "duration", "date", "contact", "phone", "address", "requirement", "how_to", "count")
+
+
+HELP_TEXT = ("您好，我是科学城政策助手：回答西部(重庆)科学城人才、融资和政务服务政策的问题，每句回答都引用知识库原文，"
+             "并注明文件、条款和版本日期；知识库没有写明的，我会直接说明。可以这样问：“什么是先投后股？”"
+             "“失业保险金怎么申领？”“大企业拖欠中小企业货款最晚多久要付？”")
+OFF_TOPIC_TEXT = ("知识库中未找到与此相关的政策内容：本助手只回答科学城人才、融资、政务服务和相关法规的问题，"
+                  "不提供政策以外的内容。")
 
 
 @dataclass
@@ -172,7 +188,11 @@ class Answerer:
         """
         needed = {k for k in a.kinds if k in _SPECIFIC}
         found: set[str] = set()
+        counted = self._counted_terms(a.question)
         for s in sents:
+            if counted and "count" in needed and "count" in s.kinds and not counted & s.tokens:
+                s = _Sentence(s.hit_rank, s.hit, s.start, s.end, s.text, s.coverage, s.chunk_coverage, s.relevance,
+                              s.score, s.kinds - {"count"}, s.tokens, s.chunk_tokens)  # counts something else
             if anchors and not anchors & s.tokens:
                 strict = needed & {"requirement", "how_to", "address", "phone"}
                 for k in (needed - strict) & s.kinds:
@@ -190,6 +210,17 @@ class Answerer:
         if "count" in needed and "count" not in found and found & {"amount", "rate", "duration"}:
             found.add("count")  # "多少" answered by an amount, a rate or a period
         return found, needed - found
+
+    def _counted_terms(self, question: str) -> set[str]:
+        """What a count question counts ("几家电影院" → 电影院…): a number of 企业 does not count cinemas."""
+        terms: set[str] = set()
+        for m in _COUNTED.finditer(question):
+            noun = m.group(1)
+            toks = {t for t in self.searcher.tokenizer.tokenize(noun) if len(t) >= 2 and t not in FRAME_WORDS}
+            for e in self.searcher.glossary.expand(noun):
+                toks |= set(self.searcher.tokenizer.tokenize(e))
+            terms |= toks
+        return terms
 
     @staticmethod
     def _is_standard(text: str) -> bool:
@@ -336,6 +367,10 @@ class Answerer:
     def answer(self, question: str, history: list[dict] | None = None) -> Answer:
         """Answer one question in its conversation; every [n] in the text is a verbatim citation."""
         a = analyze(question, history or [])
+        talk = smalltalk(question)
+        if talk:
+            return Answer(HELP_TEXT if talk != "off_topic" else OFF_TOPIC_TEXT, talk == "off_topic", [], [], a,
+                          answered_by="help")
         hits = self._retrieve(a)
         weights = self._weights(a.question, a.topic)
         sents = self._sentences(hits, a, weights)

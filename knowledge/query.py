@@ -256,3 +256,22 @@ def understand_profile(text: str) -> Profile:
             and not re.search(r"人才|毕业|硕士|博士|研究生", text):
         audience.discard("talent")  # "公司上班" in an enterprise profile is not a talent profile
     return Profile(text, audience, needs)
+
+
+_GREETING = re.compile(r"^(你好|您好|hi|hello|嗨|哈喽|在吗|在不在|谢谢|多谢|感谢|再见|拜拜|早上好|晚上好)[啊呀呢哈!！。.~～？?\s]*$", re.I)
+_ABOUT_BOT = re.compile(r"^(你是谁|你叫什么|你能做什么|你会什么|你有什么用|介绍一下你自己|怎么用你|你是(机器人|人工智能|AI)吗)[啊呀呢!！。.？?\s]*$",
+                        re.I)
+_OFF_TOPIC = re.compile(r"写(一首|首|个)?(诗|歌|小说|作文)|讲(个|一个)?笑话|唱(首|个)?歌|猜谜|算命|星座|"
+                        r"(今天|明天|后天|周末)(的)?天气|会下雨吗|股票|彩票")
+
+
+def smalltalk(message: str) -> str | None:
+    """'greeting' or 'about' (answered with how to use the bot), 'off_topic' (not policy), else None."""
+    text = message.strip()
+    if len(text) <= 20 and _GREETING.match(text):
+        return "greeting"
+    if len(text) <= 20 and _ABOUT_BOT.match(text):
+        return "about"
+    if len(text) <= 40 and _OFF_TOPIC.search(text):
+        return "off_topic"
+    return None

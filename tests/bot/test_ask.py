@@ -51,7 +51,7 @@ def test_numbers_in_answers_are_in_their_citations(http, question):
 @pytest.mark.parametrize("question", [
     "高新贷的贷款利率是多少？", "青年人才公寓每月租金多少钱？", "新凤人才计划给海外人才的安家费是多少？",
     "企业服务专员的联系电话是多少？", "知识价值信用贷的申请条件是什么？", "人才公寓怎么申请？", "科学城购房补贴最高多少？",
-    "一窗综办在哪个地址办理？",
+    "一窗综办在哪个地址办理？", "科学城有几家电影院？",
 ])
 def test_unanswerable_specifics_are_refused_without_invented_digits(http, question):
     body = _ask(http, question)
@@ -147,3 +147,11 @@ def test_openai_sdk_non_stream_and_stream(live_server):
 def test_openai_last_message_must_be_user(http):
     r = http.post("/v1/chat/completions", json={"model": "x", "messages": [{"role": "assistant", "content": "hi"}]})
     assert r.status_code == 422
+
+
+@pytest.mark.parametrize("message, refused", [("你好", False), ("你是谁？", False), ("帮我写一首诗", True),
+                                              ("明天天气怎么样？", True)])
+def test_smalltalk_gets_help_not_a_random_passage(http, message, refused):
+    body = _ask(http, message)
+    assert body["refused"] is refused and body["citations"] == []
+    assert "科学城政策助手" in body["answer"] or "知识库中未找到" in body["answer"]
