@@ -115,3 +115,32 @@ def test_a_newer_version_is_recognised_on_upload(http):
     assert ours[0]["version_date"] == "2026-01-01"
     for doc_id in old["doc_ids"] + new["doc_ids"]:
         http.delete(f"/api/documents/{doc_id}", headers=auth)
+
+
+def test_staff_api_needs_the_token_and_exports_csv(http):
+    auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    asked = http.post("/api/ask", json={"question": "我的邮箱是li.si@example.com，什么是高新贷？"}).json()
+    assert asked["question_id"] and http.post("/api/feedback", json={"question_id": asked["question_id"],
+                                                                     "value": -1, "comment": "不够具体"}).json()["ok"]
+    assert http.post("/api/feedback", json={"question_id": asked["question_id"], "value": 5}).status_code == 422
+    assert http.post("/api/feedback", json={"question_id": 10**9, "value": 1}).status_code == 404
+    for path in ("/api/staff/questions", "/api/staff/questions.csv", "/api/staff/gaps", "/api/staff/session"):
+        assert http.get(path).status_code == 401
+    rows = http.get("/api/staff/questions", params={"q": "高新贷", "feedback": "down"}, headers=auth).json()
+    assert rows["total"] >= 1 and "li.si@example.com" not in rows["questions"][0]["question"]
+    csv = http.get("/api/staff/questions.csv", params={"q": "高新贷"}, headers=auth)
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv") and "[邮箱]" in csv.text
+    gaps = http.get("/api/staff/gaps", headers=auth).json()["gaps"]
+    assert any("高新贷" in g["question"] and g["thumbs_down"] >= 1 for g in gaps)
+
+
+def test_oversized_upload_is_refused_with_a_message(live_server, shipped_service, shipped_settings):
+    from fastapi.testclient import TestClient
+
+    from bot.main import create_app
+
+    small = shipped_settings.model_copy(update={"max_upload_bytes": 100})
+    with TestClient(create_app(small, service=shipped_service)) as client:
+        r = client.post("/api/documents", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+                        files={"files": ("big.md", ("第一条 " + "内容" * 200).encode())})
+        assert r.status_code == 422 and "larger than 100 bytes" in r.json()["detail"]
