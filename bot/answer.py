@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 # A per-person/per-case standard, as opposed to a total ("累计兑现……近2.4亿元").
 _STANDARD = re.compile(r"每[人户月年项件次]|单户|不少于|不低于|不超过|不高于|最高|最低|上限|标准为|按照.{0,12}标准|给予.{0,8}(补贴|奖励)")
 _AGGREGATE = re.compile(r"累计|总规模|共计|合计|总额|撬动|总量|共[转化投]|超过?\d|达\d|近\d|约\d")
+# "X是多少" / "X有多少" / "X为多少": X names the figure asked (a copula, so a verb phrase is never taken for X)
+_ASKED_FIGURE = re.compile(r"([\u4e00-\u9fff]{2,12}?)(?:大概|一般|大约)?(?:是|有|为)(?:多少|几)")
 _COUNTED = re.compile(r"(?:多少|几)(?:个|项|家|名|套|所|座|条|次|件|位|批|户|支|种|类)([\u4e00-\u9fff]{2,8})")
 _CHANNEL = re.compile(r"热线|咨询|经办机构|服务中心|政务服务平台|窗口")
 _ITEM = re.compile(r"^[（(][一二三四五六七八九十\d]+[)）]")
@@ -222,6 +224,16 @@ class Answerer:
             terms |= toks
         return terms
 
+    def _unknown_subject(self, question: str) -> str | None:
+        """The thing a figure is asked of, when the knowledge base has no word of it ("房价是多少" → 房价)."""
+        for m in _ASKED_FIGURE.finditer(question):
+            subject = m.group(1).split("的")[-1]
+            toks = [t for t in self.searcher.tokenizer.tokenize(subject) if len(t) >= 2 and t not in FRAME_WORDS]
+            if toks and not self.searcher.glossary.expand(subject) \
+                    and all(self.searcher.document_frequency(t) == 0 for t in toks):
+                return subject
+        return None
+
     @staticmethod
     def _is_standard(text: str) -> bool:
         return bool(_STANDARD.search(text)) and not (_AGGREGATE.search(text) and not re.search(r"每[人户月]", text))
@@ -384,6 +396,8 @@ class Answerer:
         if anchor:  # the subject, or the official words the glossary gives for it (裁员 → 裁减人员)
             anchors = {anchor} | {t for e in self.searcher.glossary.expand(anchor) for t in self.searcher.tokenizer.tokenize(e)}
         _, missing = self._evidence(a, sents, min_cov=0.3, anchors=anchors)
+        if a.kinds & {"amount", "rate", "count"} and self._unknown_subject(a.question):
+            missing = missing | (a.kinds & {"amount", "rate", "count"})  # no passage names what is counted
         if missing:
             return self._refusal(a, missing, sents, hits, weights)
         picked = self._pick(sents, a)

@@ -51,7 +51,7 @@ def test_numbers_in_answers_are_in_their_citations(http, question):
 @pytest.mark.parametrize("question", [
     "高新贷的贷款利率是多少？", "青年人才公寓每月租金多少钱？", "新凤人才计划给海外人才的安家费是多少？",
     "企业服务专员的联系电话是多少？", "知识价值信用贷的申请条件是什么？", "人才公寓怎么申请？", "科学城购房补贴最高多少？",
-    "一窗综办在哪个地址办理？", "科学城有几家电影院？",
+    "一窗综办在哪个地址办理？", "科学城有几家电影院？", "科学城的房价是多少？",
 ])
 def test_unanswerable_specifics_are_refused_without_invented_digits(http, question):
     body = _ask(http, question)
