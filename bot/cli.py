@@ -7,6 +7,8 @@ import logging
 import sys
 import time
 
+from pydantic import ValidationError
+
 from bot.config import Settings, get_settings
 from ingest.errors import IngestError
 from knowledge.errors import KnowledgeError
@@ -293,6 +295,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = get_settings()
         return args.func(args, settings)
+    except ValidationError as exc:
+        print(f"error: invalid BOT_* settings: {exc}", file=sys.stderr)
+        return 2
     except (KnowledgeError, IngestError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

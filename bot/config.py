@@ -15,7 +15,8 @@ SHIPPED_KNOWLEDGE = PROJECT_ROOT / "knowledge" / "corpus"
 class Settings(BaseSettings):
     """Configuration from ``BOT_*`` environment variables (or a ``.env`` file)."""
 
-    model_config = SettingsConfigDict(env_prefix="BOT_", env_file=".env", extra="ignore")
+    # hide_input_in_errors: a rejected (too short) admin token must not be echoed into logs
+    model_config = SettingsConfigDict(env_prefix="BOT_", env_file=".env", extra="ignore", hide_input_in_errors=True)
 
     data_dir: Path = Field(PROJECT_ROOT / "data", description="where the embedded store and derived files live")
     chroma_path: Path | None = Field(None, description="embedded Chroma directory; default DATA_DIR/chroma")

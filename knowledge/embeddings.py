@@ -35,6 +35,7 @@ class KBEmbeddings(Embeddings):
 
     def __init__(self, query_cache_size: int = 2048) -> None:
         self._lock = threading.Lock()  # the C engine and torch are not re-entrant per model
+        self._cache_lock = threading.Lock()  # the LRU is touched by every request thread
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._query_cache_size = query_cache_size
 
@@ -53,15 +54,17 @@ class KBEmbeddings(Embeddings):
 
     def embed_query_vector(self, text: str) -> np.ndarray:
         """Embed one query, cached: the same question asked again costs nothing."""
-        hit = self._query_cache.get(text)
-        if hit is not None:
-            self._query_cache.move_to_end(text)
-            return hit
+        with self._cache_lock:
+            hit = self._query_cache.get(text)
+            if hit is not None:
+                self._query_cache.move_to_end(text)
+                return hit
         with self._lock:
             vec = np.asarray(self._queries([text]), dtype=np.float32).reshape(-1)
-        self._query_cache[text] = vec
-        if len(self._query_cache) > self._query_cache_size:
-            self._query_cache.popitem(last=False)
+        with self._cache_lock:
+            self._query_cache[text] = vec
+            if len(self._query_cache) > self._query_cache_size:
+                self._query_cache.popitem(last=False)
         return vec
 
     # LangChain interface

@@ -35,3 +35,11 @@ def test_cli_ingest_reports_errors_and_exits_nonzero(tmp_path):
     assert again.returncode == 0 and "embedded: 0" in again.stdout
     found = subprocess.run([bot, "search", "内容乙", "-k", "1"], env=env, capture_output=True, text=True, timeout=300)
     assert "第二条 内容乙。" in found.stdout
+
+
+def test_a_rejected_admin_token_is_not_echoed(tmp_path):
+    env = {**os.environ, "BOT_DATA_DIR": str(tmp_path), "BOT_ADMIN_TOKEN": "s3cr3t-xy"}
+    bot = str(Path(sys.executable).with_name("bot"))
+    r = subprocess.run([bot, "search", "贷款"], env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "at least 12 characters" in r.stderr
+    assert "s3cr3t-xy" not in r.stderr + r.stdout
