@@ -31,6 +31,10 @@ class Unauthorized(ServiceError):
     """Raised when an admin route is called without the configured bearer token."""
 
 
+class NotFound(ServiceError):
+    """Raised for an unknown question id or programme id (documents raise ``DocumentNotFound``)."""
+
+
 class BadInput(ServiceError):
     """Raised for input that passes schema validation but cannot be processed (e.g. an oversized upload)."""
 
@@ -39,6 +43,7 @@ _STATUS: list[tuple[type[Exception], int]] = [
     (NotReady, 503),
     (Unauthorized, 401),
     (BadInput, 422),
+    (NotFound, 404),
     (DocumentNotFound, 404),
     (StoreUnavailable, 503),
     (EmbeddingModelMismatch, 500),

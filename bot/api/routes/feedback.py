@@ -1,7 +1,7 @@
 from fastapi import APIRouter
 
 from bot.api.deps import ServiceDep
-from bot.errors import BadInput
+from bot.errors import BadInput, NotFound
 from bot.schemas import FeedbackRequest
 
 router = APIRouter(prefix="/api", tags=["feedback"])
@@ -13,7 +13,5 @@ def feedback(body: FeedbackRequest, service: ServiceDep) -> dict:
     if service.log is None:
         raise BadInput("feedback is not stored: the question log is switched off")
     if not service.log.feedback(body.question_id, body.value, body.comment):
-        from knowledge.errors import DocumentNotFound
-
-        raise DocumentNotFound(f"no question with id {body.question_id}")
+        raise NotFound(f"no question with id {body.question_id}")
     return {"ok": True}

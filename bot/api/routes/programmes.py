@@ -3,9 +3,9 @@ from typing import Literal
 from fastapi import APIRouter
 
 from bot.api.deps import ServiceDep
+from bot.errors import NotFound
 from bot.match import match_dict, match_profile, programme_dict, quote_dict
 from bot.schemas import MatchRequest
-from knowledge.errors import DocumentNotFound
 
 router = APIRouter(prefix="/api", tags=["programmes"])
 Category = Literal["talent", "financing", "service", "tax", "social"]
@@ -24,7 +24,7 @@ def programme(programme_id: str, service: ServiceDep) -> dict:
     """One programme of the catalogue."""
     p = service.catalogue.get(programme_id)
     if p is None:
-        raise DocumentNotFound(f"no programme with id {programme_id!r}")
+        raise NotFound(f"no programme with id {programme_id!r}")
     return programme_dict(p)
 
 
