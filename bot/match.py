@@ -103,6 +103,7 @@ def programme_dict(p: Programme) -> dict:
 
 
 def match_dict(m: Match) -> dict:
-    return {"programme": {"id": m.programme.id, "name": m.programme.name, "category": m.programme.category},
+    return {"programme": {"id": m.programme.id, "name": m.programme.name, "category": m.programme.category,
+                          "category_label": _CATEGORY_LABEL.get(m.programme.category, "")},
             "met": m.met, "unknown": m.unknown, "next_step": m.next_step,
             "citations": [quote_dict(i, q) for i, q in enumerate(m.quotes, 1)]}

@@ -189,14 +189,14 @@ matchBtn.onclick = async () => {
     }
     for (const m of data.matches) {
       const card = el("article", { class: "card" }, el("h3", { text: m.programme.name }),
-        el("span", { class: "tag", text: m.programme.category }));
+        el("span", { class: "tag", text: m.programme.category_label || m.programme.category }));
       const addList = (title, items) => {
         if (!items.length) return;
         const ul = el("ul");
         for (const it of items) ul.append(el("li", { text: typeof it === "string" ? it : (it.text || it.quote || "") }));
         card.append(el("p", { class: "meta", text: title }), ul);
       };
-      addList("符合的条件（原文）", m.met);
+      addList("与您情况相关的原文（不代表已符合条件）", m.met);
       addList("需核实 / 原文未列明", m.unknown);
       card.append(el("p", { text: "下一步：" + m.next_step }));
       for (const c of m.citations) {
