@@ -43,6 +43,7 @@ _ARTICLE_LABEL = re.compile(r"^第[零一二三四五六七八九十百千]+条(
 _KIND_LABEL = {"amount": "金额或标准", "rate": "比例、费率或利率", "duration": "期限", "date": "时间安排（开始或截止日期）",
                "contact": "办理地点或部门", "phone": "联系电话或联系方式", "address": "地址",
                "requirement": "条件或要求", "how_to": "申请或办理方式", "count": "数量"}
+_OF_SUBJECT = {"requirement", "how_to", "address", "phone"}  # must be stated of the question's own subject
 _SPECIFIC = ("amount", "rate", "duration", "date", "contact", "phone", "address", "requirement", "how_to", "count")
 
 
@@ -192,20 +193,15 @@ class Answerer:
         found: set[str] = set()
         counted = self._counted_terms(a.question)
         for s in sents:
-            if counted and "count" in needed and "count" in s.kinds and not counted & s.tokens:
-                s = _Sentence(s.hit_rank, s.hit, s.start, s.end, s.text, s.coverage, s.chunk_coverage, s.relevance,
-                              s.score, s.kinds - {"count"}, s.tokens, s.chunk_tokens)  # counts something else
-            if anchors and not anchors & s.tokens:
-                strict = needed & {"requirement", "how_to", "address", "phone"}
-                for k in (needed - strict) & s.kinds:
-                    if s.relevance >= min_cov or s.chunk_coverage >= 0.45:
-                        if not (k == "amount" and a.per_unit and not self._is_standard(s.text)):
-                            found.add(k)
-                continue
             # relevant by itself, or a fact of the asked kind inside a clearly relevant passage
             if s.relevance < min_cov and s.chunk_coverage < 0.45:
                 continue
-            for k in needed & s.kinds:
+            kinds = needed & s.kinds
+            if counted and not counted & s.tokens:
+                kinds.discard("count")  # it counts something else ("808家企业" is no number of cinemas)
+            if anchors and not anchors & s.tokens:
+                kinds -= _OF_SUBJECT
+            for k in kinds:
                 if k == "amount" and a.per_unit and not self._is_standard(s.text):
                     continue  # a total is not the per-person standard that was asked for
                 found.add(k)

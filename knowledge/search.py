@@ -199,12 +199,13 @@ class HybridSearcher:
         o = self.options
         self.check_glossary()
         kinds: set[str] = set()
-        if o.understand:
+        if o.understand and about_past is None:
+            # a caller that passes about_past has analysed the query already (the answerer does)
             a = analyze(query)
             # a long message is searched on its question; the story around it only adds noise
             query = a.question if len(query) > 80 else query
             kinds = a.kinds
-            about_past = a.about_past if about_past is None else about_past
+            about_past = a.about_past
         dense_text, terms, _ = self.plan(query)
         lex = self.lexical(lexical_terms if lexical_terms is not None else terms, o.candidates)
         den = self.dense(dense_text, o.candidates)
@@ -225,7 +226,7 @@ class HybridSearcher:
                 ranks.setdefault(idx, {})[name] = rank + 1
         if o.rerank and fused:
             self._rerank(snap, fused, terms, kinds)
-        if o.prefer_newest and not about_past:
+        if o.prefer_newest and not about_past:  # None (not understood) counts as the present
             for idx in fused:
                 if snap.chunks[idx].doc_id in snap.versions.superseded_by:
                     # An outdated version stays findable but ranks below the text in force.
