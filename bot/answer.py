@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from bot.verify import numbers_outside
-from ingest.split import split_sentences
+from ingest.split import ARTICLE_LABEL, ITEM, split_sentences
 from knowledge.models import Chunk, Hit
 from knowledge.query import (
     EVIDENCE,
@@ -36,10 +36,8 @@ _AGGREGATE = re.compile(r"累计|总规模|共计|合计|总额|撬动|总量|�
 _ASKED_FIGURE = re.compile(r"([\u4e00-\u9fff]{2,12}?)(?:大概|一般|大约)?(?:是|有|为)(?:多少|几)")
 _COUNTED = re.compile(r"(?:多少|几)(?:个|项|家|名|套|所|座|条|次|件|位|批|户|支|种|类)([\u4e00-\u9fff]{2,8})")
 _CHANNEL = re.compile(r"热线|咨询|经办机构|服务中心|政务服务平台|窗口")
-_ITEM = re.compile(r"^[（(][一二三四五六七八九十\d]+[)）]")
 # Headings inside report paragraphs ("二是加强区域人才政策协同。") say what follows, not a fact.
 _LABEL_SENTENCE = re.compile(r"^([一二三四五六七八九十]+是[^，,；;]{0,20}。|[（(][一二三四五六七八九十]+[)）](关于|进一步)[^，,；;]{0,30}。)$")
-_ARTICLE_LABEL = re.compile(r"^第[零一二三四五六七八九十百千]+条(之[一二三四五六七八九十]+)?\s*")
 _KIND_LABEL = {"amount": "金额或标准", "rate": "比例、费率或利率", "duration": "期限", "date": "时间安排（开始或截止日期）",
                "contact": "办理地点或部门", "phone": "联系电话或联系方式", "address": "地址",
                "requirement": "条件或要求", "how_to": "申请或办理方式", "count": "数量"}
@@ -158,7 +156,7 @@ class Answerer:
             chunk_cov = self._coverage(chunk_tokens, weights)
             for s, e in split_sentences(c.text, 0, len(c.text)):
                 text = c.text[s:e]
-                label = _ARTICLE_LABEL.match(text)
+                label = ARTICLE_LABEL.match(text)
                 if label:
                     s += label.end()
                     text = c.text[s:e]
@@ -269,7 +267,7 @@ class Answerer:
     def _with_context(self, s: _Sentence) -> tuple[int, int]:
         """Extend an enumerated item （一）… back to its article's lead-in ("……应当符合下列要求：")."""
         c = s.hit.chunk
-        if not _ITEM.match(s.text):
+        if not ITEM.match(s.text):
             return s.start, s.end
         local = s.start - c.start
         lead_end = c.text.rfind("：", 0, local)
@@ -277,7 +275,7 @@ class Answerer:
             return s.start, s.end
         spans = [sp for sp in split_sentences(c.text, 0, lead_end + 1)]
         lead_start = spans[-1][0] if spans else 0
-        label = _ARTICLE_LABEL.match(c.text[lead_start:])
+        label = ARTICLE_LABEL.match(c.text[lead_start:])
         if label:
             lead_start += label.end()
         return c.start + lead_start, s.end

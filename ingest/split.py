@@ -22,10 +22,12 @@ from knowledge.models import Chunk, Document
 
 _CN_NUM = "零一二三四五六七八九十百千〇0-9０-９"
 _ARTICLE = re.compile(rf"^第[{_CN_NUM}]+条(?:之[{_CN_NUM}]+)?")
+ARTICLE_LABEL = re.compile(_ARTICLE.pattern + r"\s*")  # "第十九条 " before an article's first sentence
 _MD_HEADING = re.compile(r"^(#{1,6})\s*(.+?)\s*#*$")
 _CN_HEADING = re.compile(rf"^第[{_CN_NUM}]+([编章节])(?:\s|$)")
 _REPORT_TOP = re.compile(r"^[一二三四五六七八九十]+、")
 _REPORT_SUB = re.compile(r"^[（(][一二三四五六七八九十]+[)）]")
+ITEM = re.compile(r"^[（(][一二三四五六七八九十\d]+[)）]")  # an enumerated item: （一）…
 _ENUM = re.compile(r"^(?:[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、])")
 _SENTENCE_END = "。！？；!?;"
 _CLOSERS = "”’」』）)\"'"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from knowledge.models import Chunk, Document
+from knowledge.models import Chunk, Document, Passage
 
 log = logging.getLogger(__name__)
 
@@ -21,18 +21,7 @@ NOT_STATED = "原文未列明"
 FIELDS = ("who", "gives", "conditions", "how_to_apply", "amounts")
 
 
-@dataclass(frozen=True)
-class Quote:
-    """A verbatim quote located in its document: ``document.text[start:end] == text``."""
-
-    doc_id: str
-    title: str
-    section: str
-    source: str
-    version_date: str
-    text: str
-    start: int
-    end: int
+Quote = Passage  # a catalogue field's verbatim quote, located in its document
 
 
 @dataclass
@@ -82,8 +71,9 @@ def load_catalogue(documents: dict[str, Document], chunks: list[Chunk],
         start = doc.text.find(item.get("quote", "")) if doc and item.get("quote") else -1
         if doc is None or start < 0:
             return None
-        return Quote(doc.doc_id, doc.title, _section(chunks, doc.doc_id, start), doc.source, doc.version_date,
-                     item["quote"], start, start + len(item["quote"]))
+        return Quote(doc_id=doc.doc_id, title=doc.title, section=_section(chunks, doc.doc_id, start),
+                     source=doc.source, version_date=doc.version_date, text=item["quote"], start=start,
+                     end=start + len(item["quote"]))
 
     channel = locate(raw["channel"]) if raw.get("channel") else None
     if raw.get("channel") and channel is None:

@@ -27,15 +27,13 @@ class Document:
         return text_hash(self.text)
 
 
-@dataclass(frozen=True)
-class Chunk:
-    """One retrievable passage. ``text`` is verbatim: ``document.text[start:end] == text``.
+@dataclass(frozen=True, kw_only=True)
+class Passage:
+    """A verbatim span of a stored document: ``document.text[start:end] == text``.
 
-    ``context`` (title, chapter) is prepended only to the text that is embedded and indexed,
-    so retrieval sees where a short article belongs while citations stay verbatim.
+    Catalogue quotes are passages; chunks are passages that are also indexed.
     """
 
-    chunk_id: str
     doc_id: str
     title: str
     section: str
@@ -44,6 +42,17 @@ class Chunk:
     text: str
     start: int
     end: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class Chunk(Passage):
+    """One retrievable passage.
+
+    ``context`` (title, chapter) is prepended only to the text that is embedded and indexed,
+    so retrieval sees where a short article belongs while citations stay verbatim.
+    """
+
+    chunk_id: str
     context: str = ""
 
     @property
