@@ -58,6 +58,12 @@ def _post(url: str, body: dict, timeout: float = 30) -> tuple[int, bytes]:
         return e.code, e.read()
 
 
+def _copy_store(settings: Settings, tmp: str) -> None:
+    """Serve a copy of the existing store, so a benchmark never writes to the real one."""
+    if settings.store_path.exists():
+        shutil.copytree(settings.store_path, Path(tmp) / "chroma")
+
+
 class Server:
     """``bot serve`` in a subprocess; measures seconds from spawn to a 200 from /readyz."""
 
@@ -101,7 +107,7 @@ def bench_start(settings: Settings) -> None:
 def bench_search(settings: Settings, n: int = 400, path: str = "search") -> None:
     print(f"== /api/{path} over HTTP, sequential")
     with tempfile.TemporaryDirectory() as tmp:
-        shutil.copytree(settings.store_path, Path(tmp) / "chroma") if settings.store_path.exists() else None
+        _copy_store(settings, tmp)
         server = Server({"BOT_DATA_DIR": tmp})
         try:
             # every query once to warm the query-embedding cache like a live service would be
@@ -198,7 +204,7 @@ def bench_web(settings: Settings, runs: int = 10) -> None:
 
     print("== web page (Debian chromium, headless)")
     with tempfile.TemporaryDirectory() as tmp:
-        shutil.copytree(settings.store_path, Path(tmp) / "chroma") if settings.store_path.exists() else None
+        _copy_store(settings, tmp)
         server = Server({"BOT_DATA_DIR": tmp})
         try:
             with sync_playwright() as p:
