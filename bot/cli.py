@@ -83,114 +83,23 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval_search(args: argparse.Namespace, settings: Settings) -> int:
-    from dataclasses import replace
-
-    from bot.evaluation import evaluate_retrieval, load_items
-    from knowledge.query import analyze
+    from bot.evaluation import retrieval_figures, standard_sets
 
     service = _service(settings)
-    items = load_items(args.file)
-    doc_texts = {d.doc_id: service.get_document(d.doc_id).text for d in service.store.list_documents()}
-    searcher = service.searcher
-
-    def run(item: dict):
-        a = analyze(item["question"], item.get("history", []))
-        return [h.chunk for h in searcher.search(a.retrieval_text, 10)]
-
-    print(f"== {args.file}: {len(items)} items, {searcher.chunk_count} chunks")
-    for it in items[:5]:  # warm the query-embedding cache so latencies are per search, not first-call
-        run(it)
-    print(evaluate_retrieval(items, run, doc_texts).format())
-    if args.ablate:
-        base = searcher.options
-        variants = [
-            ("full system", {}),
-            ("- glossary", {"use_glossary": False}),
-            ("+ reranker (off by default)", {"rerank": True}),
-            ("- version preference", {"prefer_newest": False}),
-            ("- query understanding", {"understand": False}),
-            ("rank fusion (RRF k=60)", {"fusion": "rrf"}),
-            ("lexical weight 0.5", {"lexical_weight": 0.5}),
-            ("dense weight 0.5", {"dense_weight": 0.5}),
-            ("lexical only", {"dense_weight": 0.0}),
-            ("dense only", {"lexical_weight": 0.0}),
-            ("glossary terms in e5 query", {"expand_dense": True}),
-        ]
-        print(f"\n{'variant':28s} {'hit@1':>6s} {'hit@5':>6s} {'MRR':>6s} {'p95 ms':>7s}")
-        for name, change in variants:
-            searcher.options = replace(base, **change)
-            rep = evaluate_retrieval(items, run, doc_texts)
-            o = rep.rows["overall"]
-            lat = sorted(rep.latencies_ms)
-            p95 = lat[min(len(lat) - 1, int(0.95 * len(lat)))]
-            print(f"{name:28s} {o['hit@1']:6.3f} {o['hit@5']:6.3f} {o['mrr']:6.3f} {p95:7.1f}")
-        searcher.options = base
-    if args.ablate_context:
-        print(_context_ablation(settings, service, items, doc_texts, run))
+    sets = standard_sets(args.files)
+    print("== retrieval: " + ", ".join(f"{s.name} {len(s.items)}" for s in sets)
+          + f" items; {service.searcher.chunk_count} chunks")
+    print(retrieval_figures(service, sets, ablate=args.ablate))
     return 0
 
 
-def _context_ablation(settings: Settings, service, items, doc_texts, run_full) -> str:
-    """The same search over chunks indexed and embedded without their title/chapter context.
-
-    Builds (once) a second store under DATA_DIR/ablation: embedding ~7,000 passages takes ~10 minutes.
-    """
-    from bot.evaluation import evaluate_retrieval
-    from ingest.pipeline import find_files, ingest_files
-    from knowledge.query import analyze
-    from knowledge.search import HybridSearcher
-    from knowledge.store import KnowledgeStore
-
-    emb = service.store.embeddings
-    root = settings.data_dir / "ablation"
-    store = KnowledgeStore.open(emb, path=root / "chroma", prefix="nocontext")
-    if store.count() == 0:  # the store persists, so later runs reuse its vectors
-        ingest_files(find_files([settings.knowledge_dir]), store, with_context=False)
-    plain = HybridSearcher(store, service.searcher.glossary, token_cache=root / "tokens.pkl")
-    plain.refresh()
-    by_source = {d.source: d.doc_id for d in service.store.list_documents()}
-    texts = {d.doc_id: doc_texts[by_source[d.source]] for d in store.list_documents()}
-
-    def run(item: dict):
-        a = analyze(item["question"], item.get("history", []))
-        return [h.chunk for h in plain.search(a.retrieval_text, 10)]
-
-    o = evaluate_retrieval(items, run, texts).rows["overall"]
-    return f"{'- context in chunks':28s} {o['hit@1']:6.3f} {o['hit@5']:6.3f} {o['mrr']:6.3f}"
-
-
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.evaluation import evaluate_answers, load_items
+    from bot.evaluation import answer_figures, standard_sets
 
     service = _service(settings)
-    items = load_items(args.file)
-    texts: dict[str, str] = {}
-
-    def document_text(doc_id: str) -> str:
-        if doc_id not in texts:
-            texts[doc_id] = service.get_document(doc_id).text
-        return texts[doc_id]
-
-    report = evaluate_answers(items, lambda it: service.ask(it["question"], it.get("history", [])).as_dict(),
-                              document_text)
-    print(f"== {args.file}: {len(items)} items")
-    print(report.format())
-    if args.baseline:
-        from knowledge.query import analyze
-
-        def pasted(item: dict) -> dict:
-            """The simplest baseline: the top-3 retrieved passages pasted together, never refusing."""
-            hits = service.search(analyze(item["question"], item.get("history", [])).retrieval_text, 3)
-            cites = [{"n": i, "doc_id": h.chunk.doc_id, "title": h.chunk.title, "section": h.chunk.section,
-                      "source": h.chunk.source, "version_date": h.chunk.version_date, "quote": h.chunk.text,
-                      "start": h.chunk.start, "end": h.chunk.end} for i, h in enumerate(hits, 1)]
-            return {"answer": "\n".join(f"{c['quote']}[{c['n']}]" for c in cites), "refused": False,
-                    "citations": cites}
-
-        print("\n== baseline: top-3 retrieved passages pasted together")
-        print(evaluate_answers(items, pasted, document_text).format())
-    if args.verbose:
-        print("\n".join(report.failures))
+    sets = standard_sets(args.files)
+    print("== answers: " + ", ".join(f"{s.name} {len(s.items)}" for s in sets) + " items")
+    print(answer_figures(service, sets, verbose=args.verbose, baseline=args.baseline))
     return 0
 
 
@@ -257,20 +166,19 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=None)
     s.set_defaults(func=cmd_serve)
 
-    s = sub.add_parser("eval-search", help="retrieval hit@1/5/10 and MRR on a QA file")
-    s.add_argument("file")
+    sets_help = "QA files (default: eval/questions.jsonl split into tune and heldout, and ../shared/eval/dev.jsonl)"
+    s = sub.add_parser("eval-search", help="retrieval hit@1/5/10 and MRR: tune, heldout and dev side by side")
+    s.add_argument("files", nargs="*", help=sets_help)
     s.add_argument("--ablate", action="store_true", help="also switch each component off in turn")
-    s.add_argument("--ablate-context", action="store_true",
-                   help="also index without title/chapter context (builds a second store once: ~10 min)")
     s.set_defaults(func=cmd_eval_search)
 
     s = sub.add_parser("ask", help="answer a question with its sources")
     s.add_argument("question")
     s.set_defaults(func=cmd_ask)
 
-    s = sub.add_parser("eval", help="answer quality on a QA file (key points, citations, refusals, numbers)")
-    s.add_argument("file")
-    s.add_argument("-v", "--verbose", action="store_true", help="list the items that missed")
+    s = sub.add_parser("eval", help="answer quality (key points, refusals, citations, numbers): sets side by side")
+    s.add_argument("files", nargs="*", help=sets_help)
+    s.add_argument("-v", "--verbose", action="store_true", help="list the items that missed (never held-out ones)")
     s.add_argument("--baseline", action="store_true", help="also score the top-3-passages baseline")
     s.set_defaults(func=cmd_eval)
 

@@ -17,10 +17,39 @@ from pathlib import Path
 
 from knowledge.models import Chunk
 
+PROJECT = Path(__file__).resolve().parent.parent
+QUESTIONS = PROJECT / "eval" / "questions.jsonl"
+DEV = PROJECT.parent / "shared" / "eval" / "dev.jsonl"
+
 
 def load_items(path: str | Path) -> list[dict]:
     with open(path, encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
+
+
+@dataclass
+class EvalSet:
+    name: str
+    items: list[dict]
+    # Held-out items are measured only in aggregate: their failures are never listed.
+    listable: bool = True
+
+
+def standard_sets(files: list[str] | None = None, splits: tuple[str, ...] = ("tune", "heldout")) -> list[EvalSet]:
+    """The sets to print side by side: tune and heldout of the development set, then dev.
+
+    A file whose items carry a ``split`` field is cut into its splits; any other file is one set.
+    """
+    paths = [Path(f) for f in files] if files else [p for p in (QUESTIONS, DEV) if p.exists()]
+    out: list[EvalSet] = []
+    for path in paths:
+        items = load_items(path)
+        if any("split" in it for it in items):
+            for name in splits:
+                out.append(EvalSet(name, [it for it in items if it.get("split") == name], name != "heldout"))
+        else:
+            out.append(EvalSet(path.stem, items))
+    return out
 
 
 def squash(text: str) -> tuple[str, list[int]]:
@@ -107,6 +136,41 @@ def evaluate_retrieval(items: list[dict], search: Callable[[dict], list[Chunk]],
     return RetrievalReport(rows, lat)
 
 
+def side_by_side(reports: dict[str, dict[str, dict[str, float]]], columns: list[tuple[str, str, str]]) -> str:
+    """One row per question type, one block of columns per set.
+
+    Args:
+        reports: set name → type → metrics (as in ``RetrievalReport.rows``).
+        columns: (metric key, header, format) for each column of a block; ``None`` values print as -.
+    """
+    names = list(reports)
+    types = sorted({t for r in reports.values() for t in r}, key=lambda t: (t == "overall", t))
+    width = [max(len(h), 6) for _, h, _ in columns]
+    head = f"{'':14s}" + "".join(
+        " | " + f"{name} (n)".ljust(5) + " " + " ".join(h.rjust(w) for (_, h, _), w in zip(columns, width, strict=True))
+        for name in names)
+    lines = [head]
+    for t in types:
+        row = f"{t:14s}"
+        for name in names:
+            r = reports[name].get(t)
+            cells = []
+            for (key, _, fmt), w in zip(columns, width, strict=True):
+                v = r.get(key) if r else None
+                cells.append(("-" if v is None else format(v, fmt)).rjust(w))
+            n = f"{int(r['n'])}" if r else "-"
+            row += " | " + f"({n})".ljust(len(name) + 5) + " " + " ".join(cells)
+        lines.append(row)
+    return "\n".join(lines)
+
+
+RETRIEVAL_COLUMNS = [("hit@1", "hit@1", ".3f"), ("hit@5", "hit@5", ".3f"), ("hit@10", "hit@10", ".3f"),
+                     ("mrr", "MRR", ".3f")]
+ANSWER_COLUMNS = [("key_point_recall", "keypt", ".3f"), ("false_refusals", "f_ref", ".3f"),
+                  ("refusal_accuracy", "refuse", ".3f"), ("citation_validity", "cite", ".3f"),
+                  ("loose_numbers", "loose", "d"), ("median_length", "med", ".0f")]
+
+
 def _squash_text(text: str) -> str:
     return squash(text)[0]
 
@@ -170,7 +234,7 @@ def evaluate_answers(items: list[dict], ask: Callable[[dict], dict],
             "citation_validity": sum(r["valid"] for r in rs) / cites if cites else None,
             "refusal_accuracy": sum(r["refused"] for r in una) / len(una) if una else None,
             "false_refusals": sum(r["refused"] for r in ans) / len(ans) if ans else None,
-            "loose_numbers": sum(r["loose"] for r in rs),
+            "loose_numbers": int(sum(r["loose"] for r in rs)),
             "median_length": statistics.median(r["length"] for r in rs),
         }
     return AnswerReport(rows, failures)
@@ -204,3 +268,100 @@ def evaluate_matching(items: list[dict], match: Callable[[str], list[str]]) -> s
     out = [f"precision {precision:.3f}  recall {recall:.3f}  (expected found {tp}, missed {fn}, wrong {fp}); "
            f"no-match profiles answered empty: {empty_ok}/{empty_n}"]
     return "\n".join(out + lines)
+
+
+# ---- runs against a loaded service (what `bot eval-search` and `bot eval` print) -------------------------
+def retrieve(service, item: dict, k: int = 10) -> list[Chunk]:
+    """The ranked chunks the product retrieves for one item (in its conversation)."""
+    from knowledge.query import analyze
+
+    a = analyze(item["question"], item.get("history", []))
+    return [h.chunk for h in service.searcher.search(a.retrieval_text, k)]
+
+
+def _doc_texts(service) -> dict[str, str]:
+    return {d.doc_id: service.get_document(d.doc_id).text for d in service.store.list_documents()}
+
+
+def retrieval_figures(service, sets: list[EvalSet], *, ablate: bool = False) -> str:
+    """hit@1/5/10 and MRR per type, the sets side by side; with ``ablate``, one line per variant and set."""
+    from dataclasses import replace
+
+    doc_texts = _doc_texts(service)
+    searcher = service.searcher
+    run = lambda item: retrieve(service, item)  # noqa: E731
+    for it in sets[0].items[:5]:  # warm the model so latencies are per search, not first-call
+        run(it)
+    reports = {s.name: evaluate_retrieval(s.items, run, doc_texts) for s in sets}
+    out = [side_by_side({n: r.rows for n, r in reports.items()}, RETRIEVAL_COLUMNS)]
+    out += [f"search latency {n}: " + r.format().splitlines()[-1].split(": ", 1)[-1] for n, r in reports.items()
+            if r.latencies_ms]
+    if ablate:
+        base = searcher.options
+        variants = [
+            ("full system", {}),
+            ("- glossary", {"use_glossary": False}),
+            ("+ reranker (off by default)", {"rerank": True}),
+            ("- version preference", {"prefer_newest": False}),
+            ("- query understanding", {"understand": False}),
+            ("rank fusion (RRF k=60)", {"fusion": "rrf"}),
+            ("lexical only", {"dense_weight": 0.0}),
+            ("dense only", {"lexical_weight": 0.0}),
+        ]
+        out.append(f"\n{'variant':28s} " + " ".join(f"{s.name + ' hit@1':>14s} {'hit@5':>6s} {'MRR':>6s}"
+                                                      for s in sets) + f" {'p95 ms':>7s}")
+        try:
+            for name, change in variants:
+                searcher.options = replace(base, **change)
+                row, lat = f"{name:28s}", []
+                for s in sets:
+                    rep = evaluate_retrieval(s.items, run, doc_texts)
+                    o = rep.rows["overall"]
+                    row += f" {o['hit@1']:14.3f} {o['hit@5']:6.3f} {o['mrr']:6.3f}"
+                    lat += rep.latencies_ms
+                lat.sort()
+                out.append(row + f" {lat[min(len(lat) - 1, int(0.95 * len(lat)))]:7.1f}")
+        finally:
+            searcher.options = base
+    return "\n".join(out)
+
+
+def answer_figures(service, sets: list[EvalSet], *, verbose: bool = False, baseline: bool = False) -> str:
+    """Answer metrics per type, the sets side by side; ``verbose`` lists misses of listable sets only."""
+    from knowledge.query import analyze
+
+    texts: dict[str, str] = {}
+
+    def document_text(doc_id: str) -> str:
+        if doc_id not in texts:
+            texts[doc_id] = service.get_document(doc_id).text
+        return texts[doc_id]
+
+    def ask(item: dict) -> dict:
+        return service.ask(item["question"], item.get("history", [])).as_dict()
+
+    reports = {s.name: evaluate_answers(s.items, ask, document_text) for s in sets}
+    out = [side_by_side({n: r.rows for n, r in reports.items()}, ANSWER_COLUMNS),
+           "keypt = key-point recall on answerable items; f_ref = answerable items refused; "
+           "refuse = unanswerable/outofdomain items refused; cite = verbatim citations; loose = numbers outside citations"]
+    if baseline:
+        def pasted(item: dict) -> dict:
+            """The simplest baseline: the top-3 retrieved passages pasted together, never refusing."""
+            hits = service.search(analyze(item["question"], item.get("history", [])).retrieval_text, 3)
+            cites = [{"n": i, "doc_id": h.chunk.doc_id, "title": h.chunk.title, "section": h.chunk.section,
+                      "source": h.chunk.source, "version_date": h.chunk.version_date, "quote": h.chunk.text,
+                      "start": h.chunk.start, "end": h.chunk.end} for i, h in enumerate(hits, 1)]
+            return {"answer": "\n".join(f"{c['quote']}[{c['n']}]" for c in cites), "refused": False,
+                    "citations": cites}
+
+        out.append("\n== baseline: top-3 retrieved passages pasted together")
+        out.append(side_by_side({s.name: evaluate_answers(s.items, pasted, document_text).rows for s in sets},
+                                ANSWER_COLUMNS))
+    if verbose:
+        for s in sets:
+            if s.listable:
+                out.append(f"\n== misses on {s.name}")
+                out += reports[s.name].failures
+            else:
+                out.append(f"\n== {s.name}: misses not listed (held-out items are read only in aggregate)")
+    return "\n".join(out)
