@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from dataset import QUESTIONS, check, corpus_files, expected_split, load
 
@@ -22,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--after-failure", action="store_true", help="items written after a failure was seen: tune only")
     p.add_argument("--out", default=str(QUESTIONS))
     args = p.parse_args(argv)
-    items = load(args.out) if QUESTIONS.exists() or args.out != str(QUESTIONS) else []
+    items = load(args.out) if Path(args.out).exists() else []
     by_id = {it["id"]: it for it in items}
     added = 0
     for path in args.batches:
