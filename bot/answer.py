@@ -13,8 +13,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from bot.answerability import FEATURES as ANSWERABILITY_FEATURES
+from bot.answerability import AnswerabilityModel
+from bot.answerability import length_feature as answerability_length
 from bot.verify import numbers_outside
 from ingest.split import ARTICLE_LABEL, ITEM, split_sentences
+from knowledge.domain import DomainModel
 from knowledge.models import Chunk, Hit
 from knowledge.query import (
     EVIDENCE,
@@ -30,11 +36,12 @@ from knowledge.search import HybridSearcher
 log = logging.getLogger(__name__)
 
 # A per-person/per-case standard, as opposed to a total ("累计兑现……近2.4亿元").
-_STANDARD = re.compile(r"每[人户月年项件次]|单户|不少于|不低于|不超过|不高于|最高|最低|上限|标准为|按照.{0,12}标准|给予.{0,8}(补贴|奖励)")
+_STANDARD = re.compile(r"每[人户月年项件次]|不少于|不低于|不超过|不高于|最高|最低|上限|标准为|按照.{0,12}标准|给予.{0,8}(补贴|奖励)")
 _AGGREGATE = re.compile(r"累计|总规模|共计|合计|总额|撬动|总量|共[转化投]|超过?\d|达\d|近\d|约\d")
 # "X是多少" / "X有多少" / "X为多少": X names the figure asked (a copula, so a verb phrase is never taken for X)
 _ASKED_FIGURE = re.compile(r"([\u4e00-\u9fff]{2,12}?)(?:大概|一般|大约)?(?:是|有|为)(?:多少|几)")
 _COUNTED = re.compile(r"(?:多少|几)(?:个|项|家|名|套|所|座|条|次|件|位|批|户|支|种|类)([\u4e00-\u9fff]{2,8})")
+_NUMBER = re.compile(r"[\d０-９]|[一二两三四五六七八九十百千万亿]+(个|项|家|名|元|万|亿|日|天|年|月|倍|成|套|条)")
 _CHANNEL = re.compile(r"热线|咨询|经办机构|服务中心|政务服务平台|窗口")
 # Headings inside report paragraphs ("二是加强区域人才政策协同。") say what follows, not a fact.
 _LABEL_SENTENCE = re.compile(r"^([一二三四五六七八九十]+是[^，,；;]{0,20}。|[（(][一二三四五六七八九十]+[)）](关于|进一步)[^，,；;]{0,30}。)$")
@@ -48,6 +55,10 @@ _SPECIFIC = ("amount", "rate", "duration", "date", "contact", "phone", "address"
 HELP_TEXT = ("您好，我是科学城政策助手：回答西部(重庆)科学城人才、融资和政务服务政策的问题，每句回答都引用知识库原文，"
              "并注明文件、条款和版本日期；知识库没有写明的，我会直接说明。可以这样问：“什么是先投后股？”"
              "“失业保险金怎么申领？”“大企业拖欠中小企业货款最晚多久要付？”")
+DOMAIN_TEXT = ("这个问题不在本助手的知识范围内：本助手只回答西部(重庆)科学城人才、融资、政务服务政策和相关法规的问题，"
+               "不提供其他方面的信息，也不会拿不相关的条文作答。")
+HOTLINE_QUERY = "“12345”政务服务热线 政策咨询"
+HOTLINE_MARK = "12345"
 OFF_TOPIC_TEXT = ("知识库中未找到与此相关的政策内容：本助手只回答科学城人才、融资、政务服务和相关法规的问题，"
                   "不提供政策以外的内容。")
 
@@ -104,6 +115,7 @@ class _Sentence:
     kinds: set[str] = field(default_factory=set)
     tokens: set[str] = field(default_factory=set)
     chunk_tokens: set[str] = field(default_factory=set)
+    first: bool = False  # opens its passage
 
     @property
     def lead_in(self) -> bool:
@@ -115,9 +127,12 @@ class Answerer:
     """Answers questions from the knowledge base, offline by default, optionally drafting with an LLM."""
 
     def __init__(self, searcher: HybridSearcher, llm=None, k: int = 8, max_quotes: int = 3,
-                 max_chars: int = 320) -> None:
+                 max_chars: int = 320, domain: DomainModel | None = None,
+                 answerability: AnswerabilityModel | None = None) -> None:
         self.searcher = searcher
         self.llm = llm
+        self.domain = domain
+        self.answerability = answerability
         self.k = k
         self.max_quotes = max_quotes
         self.max_chars = max_chars
@@ -164,7 +179,8 @@ class Answerer:
                     continue  # labels of report paragraphs say what follows, not a fact
                 toks = set(tok.tokenize(text)) | set(tok.tokenize(c.context))  # both cached by the tokenizer
                 sent = _Sentence(rank, h, c.start + s, c.start + e, text, tokens=toks, chunk_tokens=chunk_tokens,
-                                 kinds={k for k, p in EVIDENCE.items() if p.search(text)})
+                                 kinds={k for k, p in EVIDENCE.items() if p.search(text)},
+                                 first=not any(o.hit is h for o in out))
                 self._score(sent, a, weights, top, chunk_cov)
                 out.append(sent)
         return out
@@ -233,7 +249,7 @@ class Answerer:
         return bool(_STANDARD.search(text)) and not (_AGGREGATE.search(text) and not re.search(r"每[人户月]", text))
 
     # ---- composing ---------------------------------------------------------------------------
-    def _pick(self, sents: list[_Sentence], a: QueryAnalysis) -> list[_Sentence]:
+    def _pick(self, sents: list[_Sentence], a: QueryAnalysis, floor: float = 0.0) -> list[_Sentence]:
         ranked = sorted((s for s in sents if not s.lead_in), key=lambda s: -s.score)
         if not ranked:
             return []
@@ -247,7 +263,7 @@ class Answerer:
         wanted_kinds = {k for k in a.kinds if k in _SPECIFIC}
         have_kinds = best.kinds & wanted_kinds
         for s in ranked[1:]:
-            if len(picked) >= self.max_quotes or s.score < ratio * best.score:
+            if len(picked) >= self.max_quotes or s.score < max(ratio * best.score, floor):
                 break
             if any(s.hit.chunk.doc_id == p.hit.chunk.doc_id and s.start < p.end and p.start < s.end for p in picked):
                 continue
@@ -345,7 +361,7 @@ class Answerer:
 
     # ---- entry points ------------------------------------------------------------------------
     def _retrieve(self, a: QueryAnalysis) -> list[Hit]:
-        hits = self.searcher.search(a.retrieval_text, self.k, about_past=a.about_past)
+        hits = self.searcher.search(a.retrieval_text, self.k, about_past=a.about_past, own=a.own_text)
         parts = question_parts(a.question)
         if len(parts) >= 2:
             # Part by part: "毕业生创业有什么优惠？能申请贷款扶持吗？" may need two documents.
@@ -370,32 +386,91 @@ class Answerer:
             out.append(" ".join(x for x in (a.topic, context, lean, part) if x))
         return out
 
+    def _subject(self, a: QueryAnalysis) -> tuple[dict[str, float], set[str]]:
+        """The question's subject words (its own words outside the question's frame) and its anchors:
+        the most specific of them, or the official words the glossary gives for it (裁员 → 裁减人员)."""
+        own = {t: w for t, w in self._weights(a.question).items() if t not in FRAME_WORDS}
+        anchor = max(own, key=own.get) if own else None
+        if not anchor:
+            return own, set()
+        return own, {anchor} | {t for e in self.searcher.glossary.expand(anchor) for t in self.searcher.tokenizer.tokenize(e)}
+
+    def sentence_features(self, a: QueryAnalysis, sents: list[_Sentence], hits: list[Hit]) -> np.ndarray:
+        """One row per candidate sentence, in the order of ``bot.answerability.FEATURES``."""
+        own, anchors = self._subject(a)
+        needed = {k for k in a.kinds if k in _SPECIFIC}
+        scores = [h.score for h in hits] or [0.0]
+        lo, hi = min(scores), max(scores)
+        rows = []
+        for s in sents:
+            stated = bool(s.kinds & needed) or ("count" in needed and bool(s.kinds & {"amount", "rate", "duration"}))
+            rows.append([
+                s.coverage, s.chunk_coverage, float(bool(anchors & s.tokens)), self._coverage(s.tokens, own),
+                1.0 / (s.hit_rank + 1), (s.hit.score - lo) / (hi - lo) if hi > lo else 1.0,
+                float(stated), float(bool(needed) and not stated),
+                float(a.per_unit and "amount" in a.kinds and not self._is_standard(s.text)),
+                float(bool(_NUMBER.search(s.text))), answerability_length(len(s.text)), float(s.lead_in),
+                float(s.first),
+            ])
+        return np.array(rows, dtype=np.float64).reshape(len(sents), len(ANSWERABILITY_FEATURES))
+
+    def candidates(self, question: str, history: list[dict] | None = None):
+        """The analysis, retrieved passages, question weights and candidate sentences with their features."""
+        a = analyze(question, history or [])
+        hits = self._retrieve(a)
+        weights = self._weights(a.question, a.topic)
+        sents = self._sentences(hits, a, weights)
+        return a, hits, weights, sents, self.sentence_features(a, sents, hits)
+
     def answer(self, question: str, history: list[dict] | None = None) -> Answer:
         """Answer one question in its conversation; every [n] in the text is a verbatim citation."""
-        a = analyze(question, history or [])
         talk = smalltalk(question)
         if talk:
-            return Answer(HELP_TEXT if talk != "off_topic" else OFF_TOPIC_TEXT, talk == "off_topic", [], [], a,
-                          answered_by="help")
+            return Answer(HELP_TEXT if talk != "off_topic" else OFF_TOPIC_TEXT, talk == "off_topic", [], [],
+                          analyze(question, history or []), answered_by="help")
+        a = analyze(question, history or [])
+        if self.domain is not None and self.domain.out_of_domain(*self.searcher.domain_signals(a.question)):
+            return self._domain_reply(a)
+        if self.answerability is not None:
+            return self._answer_by_model(question, history)
         hits = self._retrieve(a)
         weights = self._weights(a.question, a.topic)
         sents = self._sentences(hits, a, weights)
         best = max((s.relevance for s in sents), default=0.0)
         if not sents or best < 0.25:
             return self._refusal(a, set(a.kinds) & set(_SPECIFIC) or {"_"}, sents, hits, weights)
-        # the question's subject: its most specific own word that is not part of the question's frame
-        own = {t: w for t, w in self._weights(a.question).items() if t not in FRAME_WORDS}
-        anchor = max(own, key=own.get) if own else None
-        anchors = None
-        if anchor:  # the subject, or the official words the glossary gives for it (裁员 → 裁减人员)
-            anchors = {anchor} | {t for e in self.searcher.glossary.expand(anchor) for t in self.searcher.tokenizer.tokenize(e)}
-        _, missing = self._evidence(a, sents, min_cov=0.3, anchors=anchors)
+        _, anchors = self._subject(a)
+        _, missing = self._evidence(a, sents, min_cov=0.3, anchors=anchors or None)
         if a.kinds & {"amount", "rate", "count"} and self._unknown_subject(a.question):
             missing = missing | (a.kinds & {"amount", "rate", "count"})  # no passage names what is counted
         if missing:
             return self._refusal(a, missing, sents, hits, weights)
         picked = self._pick(sents, a)
         picked = self._pick_parts(a, sents, picked, hits)
+        return self._finish(a, picked, hits)
+
+    def _answer_by_model(self, question: str, history: list[dict] | None) -> Answer:
+        """Quote the sentences most likely to answer; refuse when even the best is below the threshold."""
+        model = self.answerability
+        a, hits, weights, sents, x = self.candidates(question, history)
+        p = model.probabilities(x)
+        for s, pi in zip(sents, p, strict=True):
+            s.score = float(pi)
+        needed = {k for k in a.kinds if k in _SPECIFIC}
+        if not sents or p.max() < model.threshold:
+            return self._refusal(a, needed or {"_"}, sents, hits, weights)
+        picked = self._pick(sents, a, floor=model.threshold)
+        picked = self._pick_parts(a, sents, picked, hits)
+        ans = self._finish(a, picked, hits)
+        stated = set().union(*(s.kinds for s in picked)) if picked else set()
+        unstated = needed - stated - ({"count"} if stated & {"amount", "rate", "duration"} else set())
+        if not ans.refused and unstated:
+            # a partial answer: what the documents say, and plainly what they do not
+            labels = "、".join(_KIND_LABEL[k] for k in _SPECIFIC if k in unstated)
+            ans.text += f"\n知识库未列明所问的具体{labels}。"
+        return ans
+
+    def _finish(self, a: QueryAnalysis, picked: list[_Sentence], hits: list[Hit]) -> Answer:
         cites = self._cite(picked)
         text = self._compose(a, cites)
         if self.llm is not None:
@@ -407,6 +482,23 @@ class Answerer:
             log.error("extractive answer had uncited numbers %s; refusing", loose)
             return self._refusal(a, {"_"}, [], hits)
         return Answer(text, False, cites, hits, a)
+
+    def _domain_reply(self, a: QueryAnalysis) -> Answer:
+        """What the assistant answers, and where else to ask: the 12345 hotline, quoted with its source."""
+        lines = [DOMAIN_TEXT]
+        cites: list[Citation] = []
+        for h in self.searcher.search(HOTLINE_QUERY, 5, about_past=False):
+            c = h.chunk
+            span = next(((s, e) for s, e in split_sentences(c.text, 0, len(c.text)) if HOTLINE_MARK in c.text[s:e]),
+                        None)
+            if span:
+                s, e = span
+                label = ARTICLE_LABEL.match(c.text[s:e])
+                s += label.end() if label else 0
+                cites = [Citation(1, c, c.text[s:e], c.start + s, c.start + e, h.superseded_by)]
+                lines.append(f"其他问题可咨询政务服务热线：{self._source_label(cites[0])}：{cites[0].quote}[1]")
+                break
+        return Answer("\n".join(lines), True, cites, [], a, answered_by="domain")
 
     def _pick_parts(self, a: QueryAnalysis, sents: list[_Sentence], picked: list[_Sentence],
                     hits: list[Hit]) -> list[_Sentence]:

@@ -16,11 +16,12 @@ from knowledge.errors import KnowledgeError
 log = logging.getLogger("bot")
 
 
-def _service(settings: Settings, *, reset: bool = False, auto_ingest: bool | None = None):
+def _service(settings: Settings, *, reset: bool = False, auto_ingest: bool | None = None,
+             check_models: bool = True):
     from bot.service import KnowledgeService
 
     service = KnowledgeService(settings)
-    service.load(reset=reset, auto_ingest=auto_ingest)
+    service.load(reset=reset, auto_ingest=auto_ingest, require_models=check_models)
     return service
 
 
@@ -103,6 +104,53 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_train_ranker(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.evaluation import retrieval_figures, standard_sets
+    from bot.train import train_ranker
+
+    service = _service(settings, check_models=False)
+    sets = standard_sets()
+    tune = next(s for s in sets if s.name == "tune")
+    meta = train_ranker(service, tune)
+    print(f"trained on {meta['queries']} tune queries; C={meta['C']}; cross-validated hit@1 {meta['cv_hit@1']}")
+    print(retrieval_figures(service, sets))
+    return 0
+
+
+def cmd_train_domain(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.evaluation import standard_sets
+    from bot.train import domain_curve, train_domain
+
+    service = _service(settings, check_models=False)
+    sets = standard_sets()
+    meta = train_domain(service, next(s for s in sets if s.name == "tune"))
+    print(f"trained: {meta}")
+    model = service.answerer.domain
+    for s in sets:
+        print(f"== {s.name}: threshold, out-of-domain caught, answerable turned away")
+        for t, caught, away in domain_curve(service, model, s.items):
+            mark = "  <- model threshold" if abs(t - round(model.threshold, 3)) < 1e-9 else ""
+            print(f"  {t:5.3f}  {caught:5.3f}  {away:5.3f}{mark}")
+    return 0
+
+
+def cmd_train_answerability(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.evaluation import standard_sets
+    from bot.train import answerability_curve, train_answerability
+
+    service = _service(settings, check_models=False)
+    sets = standard_sets()
+    meta = train_answerability(service, next(s for s in sets if s.name == "tune"))
+    print(f"trained: {meta}")
+    model = service.answerer.answerability
+    for s in sets:
+        print(f"== {s.name}: threshold, answerable answered, unanswerable refused (in-domain items)")
+        for t, answered, refused in answerability_curve(service, model, s.items):
+            mark = "  <- model threshold" if abs(t - round(model.threshold, 3)) < 1e-9 else ""
+            print(f"  {t:5.3f}  {answered:5.3f}  {refused:5.3f}{mark}")
+    return 0
+
+
 def cmd_eval_match(args: argparse.Namespace, settings: Settings) -> int:
     from bot.evaluation import evaluate_matching, load_items
     from bot.match import match_profile
@@ -181,6 +229,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-v", "--verbose", action="store_true", help="list the items that missed (never held-out ones)")
     s.add_argument("--baseline", action="store_true", help="also score the top-3-passages baseline")
     s.set_defaults(func=cmd_eval)
+
+    s = sub.add_parser("train-ranker", help="fit the learned fusion on the tune split (knowledge/data/ranker.json)")
+    s.set_defaults(func=cmd_train_ranker)
+
+    s = sub.add_parser("train-domain", help="fit the out-of-domain model on the tune split (knowledge/data/domain.json)")
+    s.set_defaults(func=cmd_train_domain)
+
+    s = sub.add_parser("train-answerability",
+                       help="fit P(sentence answers) and its threshold on the tune split (knowledge/data/answerability.json)")
+    s.set_defaults(func=cmd_train_answerability)
 
     s = sub.add_parser("eval-match", help="precision and recall of 政策匹配 on a profiles file")
     s.add_argument("file")

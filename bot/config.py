@@ -30,6 +30,12 @@ class Settings(BaseSettings):
                                  description="programme catalogue: verbatim quotes checked against the documents")
     glossary_path: Path = Field(PROJECT_ROOT / "knowledge" / "data" / "glossary.yaml",
                                 description="spoken forms → official terms; reloaded on change")
+    ranker_path: Path = Field(PROJECT_ROOT / "knowledge" / "data" / "ranker.json",
+                              description="learned fusion weights (`bot train-ranker`); missing = default fusion")
+    domain_path: Path = Field(PROJECT_ROOT / "knowledge" / "data" / "domain.json",
+                              description="out-of-domain model (`bot train-domain`); missing = error at start")
+    answerability_path: Path = Field(PROJECT_ROOT / "knowledge" / "data" / "answerability.json",
+                                     description="answerability model (`bot train-answerability`); missing = error")
     admin_token: SecretStr | None = Field(None, description="Bearer token for uploads and deletes; "
                                                             "unset = those routes are refused")
     database_url: str | None = Field(None, description="question log and feedback; default sqlite in DATA_DIR "

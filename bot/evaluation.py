@@ -276,7 +276,7 @@ def retrieve(service, item: dict, k: int = 10) -> list[Chunk]:
     from knowledge.query import analyze
 
     a = analyze(item["question"], item.get("history", []))
-    return [h.chunk for h in service.searcher.search(a.retrieval_text, k)]
+    return [h.chunk for h in service.searcher.search(a.retrieval_text, k, about_past=a.about_past, own=a.own_text)]
 
 
 def _doc_texts(service) -> dict[str, str]:

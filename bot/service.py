@@ -12,10 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.answer import Answer, Answerer
+from bot.answerability import AnswerabilityModel
 from bot.config import Settings
 from bot.storage import QuestionLog
 from ingest.pipeline import IngestSummary, find_files, ingest_files
 from knowledge.catalogue import Catalogue, load_catalogue, referenced_sources
+from knowledge.domain import DomainModel
 from knowledge.embeddings import VectorCache, load_embeddings
 from knowledge.errors import KnowledgeError
 from knowledge.glossary import Glossary
@@ -48,8 +50,11 @@ class KnowledgeService:
     def wait_ready(self, timeout: float | None = None) -> bool:
         return self._ready.wait(timeout)
 
-    def load(self, *, reset: bool = False, auto_ingest: bool | None = None) -> None:
-        """Open model, store and index; ingest the shipped knowledge when the store is empty."""
+    def load(self, *, reset: bool = False, auto_ingest: bool | None = None, require_models: bool = True) -> None:
+        """Open model, store and index; ingest the shipped knowledge when the store is empty.
+
+        ``require_models=False`` only for the command that trains the domain model (it has none yet).
+        """
         t0 = time.perf_counter()
         s = self.settings
         try:
@@ -57,13 +62,17 @@ class KnowledgeService:
             cache = VectorCache(embeddings.model_id)
             self.store = KnowledgeStore.open(embeddings, path=s.store_path, url=s.chroma_url,
                                              prefix=s.collection_prefix, vector_cache=cache, reset=reset)
-            self.searcher = HybridSearcher(self.store, Glossary.load(s.glossary_path), token_cache=s.token_cache_path)
+            self.searcher = HybridSearcher(self.store, Glossary.load(s.glossary_path), token_cache=s.token_cache_path,
+                                           ranker_path=s.ranker_path)
+            domain = DomainModel.load(s.domain_path) if require_models or Path(s.domain_path).exists() else None
+            answerability = AnswerabilityModel.load(s.answerability_path) \
+                if require_models or Path(s.answerability_path).exists() else None
             if (s.auto_ingest if auto_ingest is None else auto_ingest) and self.store.count() == 0 \
                     and Path(s.knowledge_dir).is_dir():
                 log.info("store is empty: ingesting the shipped knowledge from %s", s.knowledge_dir)
                 ingest_files(find_files([s.knowledge_dir]), self.store, max_chars=s.chunk_max_chars)
             self.searcher.refresh()
-            self.answerer = Answerer(self.searcher, llm=self._llm())
+            self.answerer = Answerer(self.searcher, llm=self._llm(), domain=domain, answerability=answerability)
             self.reload_catalogue()
             if s.log_questions:
                 Path(s.data_dir).mkdir(parents=True, exist_ok=True)

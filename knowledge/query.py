@@ -16,9 +16,12 @@ _INJECTION = re.compile(
     r"不(需要|用|必|要)(引用|给出?|标注|附上?)?.{0,4}(来源|出处|引用)|不许说|不准说|不能说.{0,4}不知道|"
     r"随便编|编一个|瞎编|帮我编|捏造|假装|扮演|你现在是|知识库补充说明|补充知识|以下内容为准|请以我说的为准",
     re.I)
-_FABRICATE = re.compile(r"随便编|编一个|瞎编|帮我编|捏造|看起来像官方|编造")
+_FABRICATE = re.compile(r"随便编|编一个|瞎编|帮我编|捏造|编造")
 _QUESTION_CUE = re.compile(r"[？?]|吗|呢|多少|几[个天年月项家名人套次条]|什么|怎么|怎样|如何|是否|能否|能不能|可不可以|"
                            r"有没有|是不是|哪[里些个儿]?|多久|多长|多大|何时|为什么|请问")
+# A relayed inquiry ("有个企业打电话问：…", "窗口来了个人咨询，…"): the frame says who asks, not what.
+_RELAY_FRAME = re.compile(r"^[^。？?！!]{0,24}?(打电话|来电|电话里|窗口|来访|客户|群众|市民|有人|有个|有位|有家|帮|替|来了)"
+                          r"[^。？?！!：:]{0,16}?(问|咨询|打听|想知道|想了解)(一下|下)?[：:，,]?\s*")
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]*")
 
 # What kind of fact a question asks for. Each kind names the evidence an answer needs.
@@ -28,7 +31,7 @@ FACT_PATTERNS: dict[str, re.Pattern[str]] = {
                          r"(补|奖|贷|拿|领|报销|赔)多少|多少万|每(个)?月.{0,6}(多少钱|拿多少|领多少)"),
     "rate": re.compile(r"利率|利息|比例|百分之|费率|税率|几成|百分比|%|多少个点|打几折|几折"),
     "count": re.compile(r"多少(个|项|家|名|人|套|所|座|条|次|件|位|批|户|亿|万|学时|股份)|(?<!好)几(个|项|家|名|套|所|条|次|件|位)|"
-                        r"数量|多少"),
+                        r"数量"),
     "duration": re.compile(r"多久|多长时间|几天|多少天|几个月|多少个?月|几年|多少年|期限|时限|多少日|几日|"
                            r"多少个?工作日|几个工作日|试用期"),
     "date": re.compile(r"什么时候|何时|哪天|截止|日期|几号|几月|开始申报|申报时间|哪一年|哪年"),
@@ -48,7 +51,7 @@ _N = r"[\d０-９零一二两三四五六七八九十百千万亿.．]+"
 EVIDENCE: dict[str, re.Pattern[str]] = {
     "amount": re.compile(rf"{_N}\s*(万元|亿元|千元|元|美元)"),
     "rate": re.compile(rf"{_N}\s*[%％]|百分之[零一二两三四五六七八九十百]+|[一二三四五六七八九]成|{_N}\s*倍|税率为|费率为|利率为"),
-    "duration": re.compile(rf"{_N}\s*个?(工作日|日|天|小时|周|个月|月|年)(内|以内|之内|以上|以下|后|起)?|之日起|即时办结|当场"),
+    "duration": re.compile(rf"{_N}\s*个?(工作日|日|天|小时|周|个月|月|年)(内|以内|之内|以上|以下|后|起)?|之日起|当场"),
     "date": re.compile(rf"{_N}月{_N}日|{_N}年{_N}月|每年{_N}月|之日起|截止|届满前"),
     "count": re.compile(rf"{_N}\s*(个|项|家|名|人|套|所|座|条|次|件|位|批|户|支|亿元|万元|元|%|％|学时|万家|余家|余个)|"
                         r"百分之[零一二两三四五六七八九十百]+"),
@@ -60,8 +63,7 @@ EVIDENCE: dict[str, re.Pattern[str]] = {
     "how_to": re.compile(r"申请|申报|办理|申领|领取|提交|报名|(凭|持有?)[^，。；]{0,12}(证|书|件|材料|证明)"),
 }
 # Questions about a standard per person or per case, as opposed to an aggregate statistic.
-_AGGREGATE_ASK = re.compile(r"一共|总共|累计|总规模|总额|合计|共计|全部|总量|已经|已|兑现了|投了|放了|发放了|规模")
-_PER_UNIT = re.compile(r"单户|每人|每个人|一个人|每户|每家|每月|每个月|每年|每平|一平米|具体能|能(补贴|拿|领|贷|报销)多少|"
+_PER_UNIT = re.compile(r"每人|每个人|一个人|每户|每家|每月|每个月|每年|每平|一平米|能(补贴|拿|领|贷|报销)多少|"
                        r"(补贴|贷|奖励?|发)多少钱|标准是多少|按什么标准|最多能|最高能|多少钱一")
 _PAST = re.compile(r"(以前|之前|原来|当时|早先|曾经|老的|旧的).{0,6}(规定|条例|政策|标准|版本|法|办法|细则)|"
                    r"旧版|老版|修订前|修改前|修正前|废止|(19|20)\d\d年(的|版|那)?.{0,10}(规定|条例|版本|细则|办法|法)")
@@ -82,6 +84,12 @@ class QueryAnalysis:
     wants_fabrication: bool = False
     followup: bool = False
     topic: str = ""  # the earlier turn's question when this one is a follow-up
+    own: str = ""  # the current message's question alone (without the earlier topic)
+
+    @property
+    def own_text(self) -> str | None:
+        """The current message's words when the retrieval text also carries an earlier topic."""
+        return self.own if self.topic else None
 
 
 # Words that frame a question rather than name its subject ("…的申请条件是什么"): never the anchor.
@@ -124,6 +132,9 @@ def focus_question(text: str, long_threshold: int = 80) -> tuple[str, bool, bool
                 first -= 1
             kept = kept[first:last + 1]
     question = "".join(kept).strip()
+    framed = _RELAY_FRAME.match(question)
+    if framed and len(question) - framed.end() >= 6:
+        question = question[framed.end():]
     return (question or text.strip()), injection, fabricate
 
 
@@ -181,14 +192,50 @@ def is_followup(question: str, history: list[dict]) -> bool:
         or bool(re.search(r"(这个|那个|它|该|上述|这项|这种|这么做|这样)", q))
 
 
+_ORDINAL = re.compile(r"第([一二三四五六七八九十]|[1-9])(个|项|条|点|种|类)")
+_CN_ORDINAL = "一二三四五六七八九十"
+_ITEM_EDGES = " ，,“”\"'[]：:等"
+_LIST_SPLIT = re.compile(r"[、；;]|(?:^|\s)\d+[.、)）]|[（(][一二三四五六七八九十]+[)）]")
+
+
+def listed_items(text: str) -> list[str]:
+    """The items of the longest enumeration in a text ("包括A、B和C" → [A, B, C])."""
+    best: list[str] = []
+    for sentence in re.split(r"[。！？!?\n]", text):
+        body = re.split(r"[：:]|包括|包含|有|是", sentence, maxsplit=1)[-1] if re.search(r"[：:]|包括|包含", sentence) \
+            else sentence
+        parts = [p for p in _LIST_SPLIT.split(body) if p and p.strip(_ITEM_EDGES)]
+        if len(parts) >= 2 and re.search(r"(和|及|以及|与)", parts[-1]):
+            *head, last = parts
+            parts = head + [x for x in re.split(r"和|及|以及|与", last, maxsplit=1) if x.strip()]
+        if len(parts) > len(best):
+            best = [p.strip(_ITEM_EDGES) for p in parts]
+    return best if len(best) >= 2 else []
+
+
+def resolve_ordinal(question: str, history: list[dict]) -> str:
+    """"第二个是什么意思？" → the second item of the list the assistant just gave, in place of the ordinal."""
+    m = _ORDINAL.search(question)
+    answers = [h["content"] for h in history if h.get("role") == "assistant"]
+    if not m or not answers:
+        return question
+    n = int(m.group(1)) if m.group(1).isdigit() else _CN_ORDINAL.index(m.group(1)) + 1
+    items = listed_items(answers[-1])
+    if not 1 <= n <= len(items):
+        return question
+    return question[:m.start()] + items[n - 1] + question[m.end():]
+
+
 def analyze(message: str, history: list[dict] | None = None) -> QueryAnalysis:
     """Understand one user message in its conversation."""
     history = history or []
     question, injection, fabricate = focus_question(message)
+    resolved = resolve_ordinal(question, history)
     # Fabrication requests ask for a figure to be invented; they do not make the question per-unit.
-    scoring_text = re.sub(r"[^。！？!?；;]*(随便编|编一个|瞎编|帮我编|捏造|看起来像官方)[^。！？!?；;]*[。！？!?；;]?", "",
-                          question) or question
+    scoring_text = re.sub(r"[^。！？!?；;]*(随便编|编一个|瞎编|帮我编|捏造|编造)[^。！？!?；;]*[。！？!?；;]?", "",
+                          resolved) or resolved
     followup = is_followup(question, history)
+    scoring_text_own = scoring_text
     topic = ""
     if followup:
         prior = [m["content"] for m in history if m.get("role") == "user"]
@@ -200,9 +247,9 @@ def analyze(message: str, history: list[dict] | None = None) -> QueryAnalysis:
     return QueryAnalysis(
         original=message, question=scoring_text, retrieval_text=retrieval, kinds=fact_kinds(scoring_text),
         # an amount asked of a subsidy, loan or reward is a per-person standard unless it asks for a total
-        per_unit=bool(_PER_UNIT.search(scoring_text)) or (
-            "amount" in fact_kinds(scoring_text) and not _AGGREGATE_ASK.search(scoring_text)), about_past=bool(_PAST.search(scoring_text)),
-        injection=injection, wants_fabrication=fabricate, followup=followup, topic=topic)
+        # a per-person standard only when the question says so (每人, 能补贴多少); "X金额是多少" may be a total
+        per_unit=bool(_PER_UNIT.search(scoring_text)), about_past=bool(_PAST.search(scoring_text)),
+        injection=injection, wants_fabrication=fabricate, followup=followup, topic=topic, own=scoring_text_own)
 
 
 # Profile understanding for 政策匹配: who the person or enterprise is, and what they need.

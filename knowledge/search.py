@@ -12,10 +12,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+from threadpoolctl import threadpool_limits
+
 from knowledge.glossary import Glossary
 from knowledge.lexical import USER_DICT, BM25Index, TokenCache, Tokenizer
 from knowledge.models import Chunk, Hit
-from knowledge.query import EVIDENCE, analyze
+from knowledge.query import EVIDENCE, analyze, fact_kinds
+from knowledge.ranking import FEATURES, RANKER_PATH, LinearRanker, length_feature, weighted_share
 from knowledge.store import KnowledgeStore
 from knowledge.versions import VersionMap, build_version_map
 
@@ -27,7 +31,10 @@ class SearchOptions:
     """Knobs of the ranking, each measurable on the dev set (``bot eval-search``)."""
 
     candidates: int = 50  # per retriever, before fusion
-    fusion: str = "score"  # "score": convex mix of normalised scores; "rrf": reciprocal rank fusion
+    # "learned": the ranking model of knowledge/data/ranker.json (falls back to "score" without it);
+    # "score": convex mix of min-max normalised scores; "rrf": reciprocal rank fusion
+    fusion: str = "learned"
+    topic_weight: float = 0.5  # BM25 weight of an earlier turn's words relative to the current message's
     rrf_k: int = 60
     lexical_weight: float = 1.0
     dense_weight: float = 1.0
@@ -51,6 +58,11 @@ class _Snapshot:
     bm25: BM25Index
     token_sets: list[frozenset[str]]
     versions: VersionMap
+    vectors: np.ndarray  # chunk vectors, row i = chunks[i] (exact dense search, no HNSW recall loss)
+    doc_index: np.ndarray  # row i → index of its document in doc_ids
+    doc_ids: list[str]
+    doc_centroids: np.ndarray  # normalised mean vector of each document's chunks
+    title_tokens: list[frozenset[str]]  # per document
     built_at: float = field(default_factory=time.time)
 
 
@@ -58,8 +70,13 @@ class HybridSearcher:
     """Searches the store's chunks; call ``refresh()`` after the store changes."""
 
     def __init__(self, store: KnowledgeStore, glossary: Glossary | None = None, token_cache: Path | None = None,
-                 options: SearchOptions | None = None, reload_interval: float = 2.0) -> None:
+                 options: SearchOptions | None = None, reload_interval: float = 2.0,
+                 ranker_path: Path | None = RANKER_PATH) -> None:
         self.store = store
+        # One BLAS thread: a query's matrix-vector product takes ~1 ms on one core, while OpenBLAS's
+        # spinning worker threads starve the next query embedding (measured: 85 ms instead of 10 ms).
+        threadpool_limits(limits=1, user_api="blas")
+        self.ranker = LinearRanker.load(ranker_path) if ranker_path else None
         self.glossary = glossary or Glossary()
         self.options = options or SearchOptions()
         self.tokenizer = Tokenizer((USER_DICT,), extra_words=self.glossary.words())
@@ -89,8 +106,18 @@ class HybridSearcher:
             tokens = [cache.get_or_make(c.embed_key, c.index_text, tok) for c in chunks]
             cache.save({c.embed_key for c in chunks})
             versions = build_version_map(self.store.list_documents())
+            vectors = self.store.chunk_vectors([c.chunk_id for c in chunks])
+            doc_ids = sorted({c.doc_id for c in chunks})
+            doc_pos = {d: i for i, d in enumerate(doc_ids)}
+            doc_index = np.array([doc_pos[c.doc_id] for c in chunks], dtype=np.int32)
+            centroids = np.zeros((len(doc_ids), vectors.shape[1] if vectors.size else 0), dtype=np.float32)
+            np.add.at(centroids, doc_index, vectors)
+            centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-9)
+            titles = {c.doc_id: c.title for c in chunks}
+            title_tokens = [frozenset(tok.tokenize(titles[d])) for d in doc_ids]
             snap = _Snapshot(chunks, {c.chunk_id: i for i, c in enumerate(chunks)}, BM25Index(tokens),
-                             [frozenset(t) for t in tokens], versions)
+                             [frozenset(t) for t in tokens], versions, vectors, doc_index, doc_ids, centroids,
+                             title_tokens)
             # swap together: queries must be tokenized the way the index was
             self._snap, self.tokenizer, self._token_cache = snap, tok, cache
             log.info("search index: %d chunks in %.0f ms", len(chunks), (time.perf_counter() - t0) * 1000)
@@ -107,13 +134,20 @@ class HybridSearcher:
         threading.Thread(target=self.refresh, args=(tok,), name="glossary-reindex", daemon=True).start()
         return True
 
-    def plan(self, query: str) -> tuple[str, dict[str, float], list[str]]:
-        """The dense query text, weighted BM25 terms and glossary expansions for a query."""
+    def plan(self, query: str, own: str | None = None) -> tuple[str, dict[str, float], list[str]]:
+        """The dense query text, weighted BM25 terms and glossary expansions for a query.
+
+        ``own`` is the current message when ``query`` also carries an earlier turn's topic: the
+        message's own words then weigh 1 and the topic's ``topic_weight``, so the old topic cannot
+        outweigh the new question.
+        """
         o = self.options
-        expansions = self.glossary.expand(query) if o.use_glossary else []
+        expansions = self.glossary.expand(own or query) if o.use_glossary else []
         terms: dict[str, float] = {}
+        own_tokens = set(self.tokenizer.tokenize(own)) if own else None
         for t in self.tokenizer.tokenize(query):
-            terms[t] = terms.get(t, 0.0) + 1.0
+            w = 1.0 if own_tokens is None or t in own_tokens else o.topic_weight
+            terms[t] = max(terms.get(t, 0.0), w) if own_tokens is not None else terms.get(t, 0.0) + 1.0
         for e in expansions:
             for t in self.tokenizer.tokenize(e):
                 terms[t] = max(terms.get(t, 0.0), o.expansion_weight)
@@ -150,6 +184,10 @@ class HybridSearcher:
     def all_chunks(self) -> list[Chunk]:
         return list(self._snap.chunks) if self._snap else []
 
+    def chunk_at(self, index: int) -> Chunk:
+        """The chunk at a candidate index of the current snapshot."""
+        return self._snap.chunks[index]
+
     def chunk(self, chunk_id: str) -> Chunk | None:
         snap = self._snap
         if snap is None or chunk_id not in snap.index_of:
@@ -172,15 +210,110 @@ class HybridSearcher:
         return self._snap.bm25.top(terms, n) if self._snap else []
 
     def dense(self, query: str, n: int) -> list[tuple[int, float]]:
+        return self._dense(query, n)[0]
+
+    def _dense(self, query: str, n: int, own: str | None = None) -> tuple[list[tuple[int, float]], np.ndarray,
+                                                                          np.ndarray]:
+        """Top-n chunks by exact cosine, with every chunk's cosine and the query vector.
+
+        With ``own`` (the current message of a follow-up), the similarity is the mean of the whole
+        query's and the message's own: the earlier topic gives context without drowning a new subject.
+        """
+        snap = self._snap
+        if snap is None or not len(snap.chunks):
+            return [], np.zeros(0), np.zeros(0)
+        embed = self.store.embeddings.embed_query_vector
+        vec = np.asarray(embed(query), dtype=np.float32)
+        if own and own != query:
+            vec = vec + np.asarray(embed(own), dtype=np.float32)
+            vec /= max(float(np.linalg.norm(vec)), 1e-9)
+        sims = snap.vectors @ vec
+        n = min(n, len(sims))
+        top = np.argpartition(-sims, n - 1)[:n]
+        top = top[np.argsort(-sims[top])]
+        return [(int(i), float(sims[i])) for i in top], sims, vec
+
+    def features(self, snap: _Snapshot, query: str, own: str, terms: dict[str, float], expansions: list[str],
+                 lex: list[tuple[int, float]], den: list[tuple[int, float]], sims: np.ndarray, qvec: np.ndarray,
+                 kinds: set[str], about_past: bool) -> tuple[list[int], np.ndarray]:
+        """The candidates (union of both retrievers) and their feature rows, in ``FEATURES`` order."""
+        cands = list(dict.fromkeys([i for i, _ in lex] + [i for i, _ in den]))
+        if not cands:
+            return [], np.zeros((0, len(FEATURES)))
+        lex_score = {i: s for i, s in lex}
+        lex_rank = {i: r for r, (i, _) in enumerate(lex)}
+        top_lex = lex[0][1] if lex and lex[0][1] > 0 else 1.0
+        cand_sims = sims[cands]
+        order = np.argsort(-cand_sims)
+        dense_rank = {cands[j]: r for r, j in enumerate(order)}
+        best_dense = float(cand_sims.max())
+        doc_sims = snap.doc_centroids @ qvec
+        best_doc = float(doc_sims.max()) if len(doc_sims) else 0.0
+        cand_docs = snap.doc_index[cands]
+        votes = np.bincount(cand_docs, minlength=len(snap.doc_ids)) / len(cands)
+        idf_w = {t: w * snap.bm25.idf(t) for t, w in terms.items() if snap.bm25.df(t) > 0}
+        own_w = {t: snap.bm25.idf(t) for t in self.tokenizer.tokenize(own) if snap.bm25.df(t) > 0}
+        exp_terms = {t for e in expansions for t in self.tokenizer.tokenize(e)}
+        rows = []
+        for i, d in zip(cands, cand_docs, strict=True):
+            toks = snap.token_sets[i]
+            chunk = snap.chunks[i]
+            rows.append([
+                lex_score.get(i, 0.0) / top_lex,
+                1.0 / (lex_rank[i] + 1) if i in lex_rank else 0.0,
+                float(sims[i]),
+                best_dense - float(sims[i]),
+                1.0 / (dense_rank[i] + 1),
+                float(doc_sims[d]),
+                best_doc - float(doc_sims[d]),
+                float(votes[d]),
+                weighted_share(idf_w, snap.title_tokens[d]),
+                weighted_share(idf_w, toks),
+                weighted_share(own_w, toks),
+                len(exp_terms & toks) / len(exp_terms) if exp_terms else 0.0,
+                float(chunk.doc_id in snap.versions.superseded_by and not about_past),
+                float(any(EVIDENCE[k].search(chunk.text) for k in kinds if k in EVIDENCE)),
+                length_feature(len(chunk.text)),
+            ])
+        return cands, np.array(rows, dtype=np.float64)
+
+    def domain_signals(self, query: str) -> tuple[dict[str, float], np.ndarray]:
+        """How close a question comes to the corpus, and its vector (the inputs of ``knowledge.domain``)."""
+        snap = self._snap
+        zero = dict.fromkeys(("dense_top1", "dense_top5", "doc_top1", "known_share", "known_idf", "lex_cover"), 0.0)
+        if snap is None or not len(snap.chunks):
+            return {**zero, "length": 0.0}, np.zeros(0)
+        toks = list(dict.fromkeys(t for t in self.tokenizer.tokenize(query) if len(t) >= 2 or t.isdigit()))
+        top, sims, qvec = self._dense(query, 5)
+        doc_sims = snap.doc_centroids @ qvec
+        idf = {t: snap.bm25.idf(t) for t in toks}  # an unseen word gets the rarest weight
+        known = [t for t in toks if snap.bm25.df(t) > 0]
+        lex = self.lexical({t: 1.0 for t in known}, 5)
+        return {
+            "dense_top1": top[0][1] if top else 0.0,
+            "dense_top5": float(np.mean([s for _, s in top])) if top else 0.0,
+            "doc_top1": float(doc_sims.max()) if len(doc_sims) else 0.0,
+            "known_share": len(known) / len(toks) if toks else 0.0,
+            "known_idf": sum(idf[t] for t in known) / sum(idf.values()) if toks else 0.0,
+            "lex_cover": max((weighted_share(idf, snap.token_sets[i]) for i, _ in lex), default=0.0),
+            "length": float(np.log1p(len(toks))),
+        }, qvec
+
+    def candidates(self, query: str, *, own: str | None = None, about_past: bool = False,
+                   kinds: set[str] | None = None) -> tuple[list[int], np.ndarray]:
+        """Feature rows of a query's candidates (what the ranking model is trained on)."""
         snap = self._snap
         if snap is None:
-            return []
-        vec = self.store.embeddings.embed_query_vector(query)
-        return [(snap.index_of[cid], s) for cid, s in self.store.dense_search(vec, n, size=len(snap.chunks))
-                if cid in snap.index_of]
+            return [], np.zeros((0, len(FEATURES)))
+        o = self.options
+        dense_text, terms, expansions = self.plan(query, own)
+        lex = self.lexical(terms, o.candidates)
+        den, sims, qvec = self._dense(dense_text, o.candidates, own)
+        kinds = fact_kinds(own or query) if kinds is None else kinds
+        return self.features(snap, query, own or query, terms, expansions, lex, den, sims, qvec, kinds, about_past)
 
     def search(self, query: str, k: int = 5, *, lexical_terms: dict[str, float] | None = None,
-               about_past: bool | None = None) -> list[Hit]:
+               about_past: bool | None = None, own: str | None = None) -> list[Hit]:
         """The ``k`` best chunks for a query.
 
         Args:
@@ -189,6 +322,7 @@ class HybridSearcher:
             lexical_terms: weighted BM25 terms (query expansion); defaults to the query's tokens.
             about_past: the question asks about an earlier version, so superseded versions are not
                 pushed down; ``None`` detects it from the query (以前的规定, 2010年的条例 …).
+            own: the current message when ``query`` also carries an earlier turn's topic.
 
         Returns:
             Hits, best first; each carries its fused score and per-retriever ranks.
@@ -206,9 +340,23 @@ class HybridSearcher:
             query = a.question if len(query) > 80 else query
             kinds = a.kinds
             about_past = a.about_past
-        dense_text, terms, _ = self.plan(query)
+        elif o.fusion == "learned" or o.rerank:
+            kinds = fact_kinds(own or query)
+        dense_text, terms, expansions = self.plan(query, own)
         lex = self.lexical(lexical_terms if lexical_terms is not None else terms, o.candidates)
-        den = self.dense(dense_text, o.candidates)
+        den, sims, qvec = self._dense(dense_text, o.candidates, own)
+        if o.fusion == "learned" and self.ranker is not None:
+            cands, x = self.features(snap, query, own or query, terms, expansions, lex, den, sims, qvec, kinds,
+                                     bool(about_past))
+            scores = self.ranker.score(x) if cands else np.zeros(0)
+            lex_rank = {i: r + 1 for r, (i, _) in enumerate(lex)}
+            den_rank = {i: r + 1 for r, (i, _) in enumerate(den)}
+            order = np.argsort(-scores)[:k]
+            return [Hit(chunk=snap.chunks[cands[j]], score=round(float(scores[j]), 6),
+                        ranks={n: r[cands[j]] for n, r in (("lexical", lex_rank), ("dense", den_rank))
+                               if cands[j] in r},
+                        superseded_by=snap.versions.superseded_by.get(snap.chunks[cands[j]].doc_id))
+                    for j in order]
         fused: dict[int, float] = {}
         ranks: dict[int, dict[str, int]] = {}
         for name, weight, ranked in (("lexical", o.lexical_weight, lex), ("dense", o.dense_weight, den)):
@@ -216,7 +364,7 @@ class HybridSearcher:
                 continue
             top_score, floor = ranked[0][1], ranked[-1][1]
             for rank, (idx, score) in enumerate(ranked):
-                if o.fusion == "rrf":
+                if o.fusion == "rrf":  # ("learned" without a model file falls back to "score")
                     part = weight / (o.rrf_k + rank + 1)
                 else:
                     # Min-max over each retriever's candidates: a passage that BM25 finds far ahead of

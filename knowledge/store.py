@@ -186,6 +186,21 @@ class KnowledgeStore:
             offset += batch
         return out
 
+    def chunk_vectors(self, ids: list[str], batch: int = 2000) -> np.ndarray:
+        """The stored vectors of the given chunks, in the order of ``ids`` (for exact in-memory search)."""
+        dim = 0
+        rows: dict[str, np.ndarray] = {}
+        for i in range(0, len(ids), batch):
+            got = self.chunks.get(ids=ids[i:i + batch], include=["embeddings"])
+            for cid, vec in zip(got["ids"], got["embeddings"], strict=True):
+                rows[cid] = np.asarray(vec, dtype=np.float32)
+                dim = len(vec)
+        out = np.zeros((len(ids), dim), dtype=np.float32)
+        for j, cid in enumerate(ids):
+            if cid in rows:
+                out[j] = rows[cid]
+        return out
+
     def dense_search(self, vector: np.ndarray, k: int, size: int | None = None) -> list[tuple[str, float]]:
         """Chunk ids nearest to a query vector with cosine similarity, best first.
 

@@ -1,0 +1,238 @@
+"""Training the learned parts from the tune split: ``bot train-ranker``.
+
+Labels come from the development set's gold quotes (a candidate is relevant when it covers a gold
+quote, the rule of the evaluation). Only tune items are read; held-out figures are printed in aggregate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import numpy as np
+
+from bot.evaluation import EvalSet, _doc_texts, covers
+from knowledge.query import analyze
+from knowledge.ranking import FEATURES, RANKER_PATH, LinearRanker
+
+log = logging.getLogger(__name__)
+
+C_GRID = (0.01, 0.1, 1.0, 10.0)  # regularisation strengths tried by cross-validation on tune
+FOLDS = 4
+MAX_NEGATIVES = 60  # per query, the hardest by the default fusion order (keeps pairs balanced)
+
+
+def candidate_rows(service, items: list[dict]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per answerable item: (feature rows of its candidates, 0/1 labels)."""
+    doc_texts = _doc_texts(service)
+    searcher = service.searcher
+    out = []
+    for item in items:
+        if not item.get("gold"):
+            continue
+        a = analyze(item["question"], item.get("history", []))
+        cands, x = searcher.candidates(a.retrieval_text, own=a.own_text, about_past=a.about_past)
+        chunks = [searcher.chunk_at(i) for i in cands]
+        y = np.array([any(covers(c, g, doc_texts) for g in item["gold"]) for c in chunks], dtype=np.int8)
+        out.append((x, y))
+    return out
+
+
+def _pairs(groups: list[tuple[np.ndarray, np.ndarray]], mean: np.ndarray, scale: np.ndarray):
+    xs, ys = [], []
+    for x, y in groups:
+        if not y.any() or y.all():
+            continue
+        z = (x - mean) / scale
+        pos, neg = z[y == 1], z[y == 0][:MAX_NEGATIVES]
+        diff = (pos[:, None, :] - neg[None, :, :]).reshape(-1, z.shape[1])
+        xs += [diff, -diff]
+        ys += [np.ones(len(diff)), np.zeros(len(diff))]
+    return np.vstack(xs), np.concatenate(ys)
+
+
+def _hit1(groups, w: np.ndarray, mean: np.ndarray, scale: np.ndarray) -> float:
+    hits = [bool(y[int(np.argmax(((x - mean) / scale) @ w))]) for x, y in groups if len(y)]
+    return sum(hits) / len(hits) if hits else 0.0
+
+
+def fit_ranker(groups: list[tuple[np.ndarray, np.ndarray]], source: str) -> tuple[LinearRanker, dict]:
+    """Pairwise logistic regression (relevant minus non-relevant candidate of the same query)."""
+    from sklearn.linear_model import LogisticRegression
+
+    allx = np.vstack([x for x, _ in groups])
+    mean, scale = allx.mean(axis=0), allx.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+
+    def fit(sub, c):
+        px, py = _pairs(sub, mean, scale)
+        return LogisticRegression(C=c, fit_intercept=False, max_iter=5000).fit(px, py).coef_[0]
+
+    cv = {}
+    for c in C_GRID:
+        scores = []
+        for f in range(FOLDS):
+            train = [g for i, g in enumerate(groups) if i % FOLDS != f]
+            test = [g for i, g in enumerate(groups) if i % FOLDS == f]
+            scores.append(_hit1(test, fit(train, c), mean, scale))
+        cv[c] = float(np.mean(scores))
+    best = max(C_GRID, key=lambda c: (cv[c], -c))
+    w = fit(groups, best)
+    meta = {"trained_on": source, "queries": len(groups), "C": best,
+            "cv_hit@1": {str(c): round(v, 4) for c, v in cv.items()},
+            "date": dt.date.today().isoformat(), "rebuild": "bot train-ranker"}
+    return LinearRanker(list(FEATURES), w, 0.0, mean, scale, meta), meta
+
+
+def train_ranker(service, tune: EvalSet, path=RANKER_PATH) -> dict:
+    """Fit the ranking model on ``tune`` and save it; the searcher uses it from then on."""
+    if tune.name != "tune":
+        raise ValueError("the ranking model is trained on the tune split only")
+    previous = service.searcher.options.fusion
+    groups = candidate_rows(service, tune.items)
+    model, meta = fit_ranker(groups, f"eval/questions.jsonl split=tune ({len(tune.items)} items)")
+    model.save(path)
+    service.searcher.ranker = model
+    service.searcher.options.fusion = previous
+    log.info("ranking model saved to %s", path)
+    return meta
+
+
+MAX_IN_DOMAIN_TURNED_AWAY = 0.02  # share of in-domain tune questions the threshold may turn away
+
+
+def domain_rows(service, items: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Model inputs of each item's question, 1 for out-of-domain items, and whether the item is answerable."""
+    from knowledge.domain import row
+
+    xs, ys, answerable = [], [], []
+    for item in items:
+        a = analyze(item["question"], item.get("history", []))
+        xs.append(row(*service.searcher.domain_signals(a.question)))
+        ys.append(item["type"] == "outofdomain")
+        answerable.append(bool(item.get("gold")))
+    return np.array(xs), np.array(ys, dtype=np.int8), np.array(answerable)
+
+
+def train_domain(service, tune: EvalSet, path=None) -> dict:
+    """Fit P(out of domain) on tune; the threshold turns away at most 2% of in-domain tune questions."""
+    from sklearn.linear_model import LogisticRegression
+
+    from knowledge.domain import DOMAIN_PATH, DomainModel
+
+    if tune.name != "tune":
+        raise ValueError("the domain model is trained on the tune split only")
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    x, y, answerable = domain_rows(service, tune.items)
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    z = (x - mean) / scale
+    # regularisation and threshold from out-of-fold probabilities: in-sample ones would be overconfident
+    folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=0)
+    best = None
+    for c in C_GRID:
+        p = cross_val_predict(LogisticRegression(C=c, class_weight="balanced", max_iter=5000), z, y, cv=folds,
+                              method="predict_proba")[:, 1]
+        inside = np.sort(p[answerable])
+        # the smallest threshold above all but MAX_IN_DOMAIN_TURNED_AWAY of the answerable questions
+        t = float(inside[min(len(inside) - 1, int(np.ceil((1 - MAX_IN_DOMAIN_TURNED_AWAY) * len(inside))))]) + 1e-6
+        caught = float((p[y == 1] >= t).mean())
+        if best is None or caught > best[2]:
+            best = (c, t, caught, float((p[answerable] >= t).mean()))
+    c, threshold, caught, away = best
+    lr = LogisticRegression(C=c, class_weight="balanced", max_iter=5000).fit(z, y)
+    meta = {"trained_on": f"eval/questions.jsonl split=tune ({len(y)} items, {int(y.sum())} out of domain)",
+            "C": c, "cv_out_of_domain_caught": round(caught, 4), "cv_answerable_turned_away": round(away, 4),
+            "date": dt.date.today().isoformat(), "rebuild": "bot train-domain"}
+    model = DomainModel(lr.coef_[0], float(lr.intercept_[0]), mean, scale, threshold, meta)
+    model.save(path or DOMAIN_PATH)
+    if service.answerer is not None:
+        service.answerer.domain = model
+    return meta
+
+
+def domain_curve(service, model, items: list[dict]) -> list[tuple[float, float, float]]:
+    """(threshold, out-of-domain caught, answerable turned away) at a range of thresholds, in aggregate."""
+    x, y, answerable = domain_rows(service, items)
+    z = ((x - model.mean) / model.scale) @ model.weights + model.bias
+    p = 1.0 / (1.0 + np.exp(-z))
+    out = []
+    for t in sorted({round(float(v), 2) for v in np.linspace(0.05, 0.95, 19)} | {round(model.threshold, 3)}):
+        out.append((t, float((p[y == 1] >= t).mean()) if y.any() else 0.0,
+                    float((p[answerable] >= t).mean()) if answerable.any() else 0.0))
+    return out
+
+
+MAX_FALSE_REFUSALS = 0.03  # share of answerable tune questions the answerability threshold may refuse
+
+
+def sentence_rows(service, items: list[dict]) -> list[tuple[np.ndarray, np.ndarray, bool]]:
+    """Per in-domain item: candidate-sentence features, 0/1 labels (overlaps a gold quote), answerable?"""
+    from bot.evaluation import quote_spans
+
+    texts: dict[str, str] = {}
+    out = []
+    for item in items:
+        if item["type"] == "outofdomain":
+            continue
+        a, hits, weights, sents, x = service.answerer.candidates(item["question"], item.get("history", []))
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for g in item.get("gold", []):
+            for h in hits:
+                if h.chunk.source == g["doc"]:
+                    if h.chunk.doc_id not in texts:
+                        texts[h.chunk.doc_id] = service.get_document(h.chunk.doc_id).text
+                    spans.setdefault(h.chunk.doc_id, []).extend(quote_spans(texts[h.chunk.doc_id], g["quote"]))
+                    break
+        y = []
+        for s in sents:
+            doc_spans = spans.get(s.hit.chunk.doc_id, [])
+            y.append(any(min(s.end, q1) - max(s.start, q0) > 0.5 * min(s.end - s.start, q1 - q0)
+                         for q0, q1 in doc_spans))
+        out.append((x, np.array(y, dtype=np.int8), bool(item.get("gold"))))
+    return out
+
+
+def train_answerability(service, tune: EvalSet, path=None) -> dict:
+    """Fit P(sentence answers) on tune; threshold: at most 3% of answerable tune questions refused."""
+    from sklearn.linear_model import LogisticRegression
+
+    from bot.answerability import ANSWERABILITY_PATH, AnswerabilityModel
+
+    if tune.name != "tune":
+        raise ValueError("the answerability model is trained on the tune split only")
+    service.answerer.answerability = None
+    rows = sentence_rows(service, tune.items)
+    x = np.vstack([r[0] for r in rows if len(r[0])])
+    y = np.concatenate([r[1] for r in rows if len(r[0])])
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    lr = LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000).fit((x - mean) / scale, y)
+    model = AnswerabilityModel(lr.coef_[0], float(lr.intercept_[0]), mean, scale, 0.0)
+    best = [(float(model.probabilities(r[0]).max()) if len(r[0]) else 0.0, r[2]) for r in rows]
+    answerable = np.sort([b for b, ok in best if ok])
+    model.threshold = float(answerable[int(np.floor(MAX_FALSE_REFUSALS * len(answerable)))]) - 1e-6
+    unanswerable = [b for b, ok in best if not ok]
+    model.meta = {
+        "trained_on": f"eval/questions.jsonl split=tune ({len(rows)} in-domain items, {len(y)} sentences, "
+                      f"{int(y.sum())} answering)",
+        "tune_false_refusals": round(float(np.mean([b < model.threshold for b in answerable])), 4),
+        "tune_unanswerable_refused": round(float(np.mean([b < model.threshold for b in unanswerable])), 4)
+        if unanswerable else None,
+        "date": dt.date.today().isoformat(), "rebuild": "bot train-answerability"}
+    model.save(path or ANSWERABILITY_PATH)
+    service.answerer.answerability = model  # (it was switched off while its own features were computed)
+    return model.meta
+
+
+def answerability_curve(service, model, items: list[dict]) -> list[tuple[float, float, float]]:
+    """(threshold, answerable answered, unanswerable refused) over a range of thresholds, in aggregate."""
+    rows = sentence_rows(service, items)
+    best = [(float(model.probabilities(r[0]).max()) if len(r[0]) else 0.0, r[2]) for r in rows]
+    ok = np.array([b for b, a in best if a])
+    no = np.array([b for b, a in best if not a])
+    out = []
+    for t in sorted({round(float(v), 2) for v in np.linspace(0.05, 0.95, 19)} | {round(model.threshold, 3)}):
+        out.append((t, float((ok >= t).mean()) if len(ok) else 0.0, float((no < t).mean()) if len(no) else 0.0))
+    return out

@@ -1,0 +1,87 @@
+"""Learned fusion: a linear model over explainable per-candidate features, trained on the tune split.
+
+The weights are data (``knowledge/data/ranker.json``), rebuilt by ``bot train-ranker``; nothing here is
+a hand-set weight. Features are computed for the union of the lexical and dense candidates of a query.
+A missing or stale model file means the searcher falls back to its default score fusion, with a warning.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+RANKER_PATH = Path(__file__).resolve().parent / "data" / "ranker.json"
+
+# Each feature, and why it may tell the right passage from a merely similar one.
+FEATURES: dict[str, str] = {
+    "lex": "BM25 score relative to the best lexical candidate (0 when BM25 did not find it)",
+    "lex_rr": "reciprocal lexical rank",
+    "dense": "cosine of query and passage vectors (exact, for every candidate)",
+    "dense_gap": "how far the passage's cosine is below the best candidate's",
+    "dense_rr": "reciprocal dense rank among the candidates",
+    "doc_dense": "cosine of the query and the centroid of the passage's document: is this the right document?",
+    "doc_gap": "how far that document cosine is below the best document's",
+    "doc_votes": "share of the candidates (either retriever) that come from the same document",
+    "title_cov": "idf-weighted share of the query's words found in the document title",
+    "coverage": "idf-weighted share of the query's words found in the passage (with its context)",
+    "own_cov": "idf-weighted share of the current message's own words (not an earlier turn's) in the passage",
+    "expansion_cov": "share of glossary/thesaurus expansion terms found in the passage",
+    "superseded": "the passage's document has a newer version and the question is about the present",
+    "kind": "the passage states a fact of the kind asked (amount, period, date …)",
+    "short": "log of the passage length (short articles are often definitions or headings)",
+}
+
+
+@dataclass
+class LinearRanker:
+    """score = w · standardised(features) + b (a logistic-regression model's decision function)."""
+
+    features: list[str]
+    weights: np.ndarray
+    bias: float
+    mean: np.ndarray
+    scale: np.ndarray
+    meta: dict = field(default_factory=dict)
+
+    def score(self, x: np.ndarray) -> np.ndarray:
+        return ((x - self.mean) / self.scale) @ self.weights + self.bias
+
+    def save(self, path: Path = RANKER_PATH) -> None:
+        body = {"features": self.features, "weights": [round(float(w), 6) for w in self.weights],
+                "bias": round(float(self.bias), 6), "mean": [float(m) for m in self.mean],
+                "scale": [float(s) for s in self.scale], "meta": self.meta}
+        Path(path).write_text(json.dumps(body, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path = RANKER_PATH) -> LinearRanker | None:
+        """The model, or None (with a warning) when the file is missing, unreadable or for other features."""
+        try:
+            body = json.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            log.warning("ranking model %s missing: using the default score fusion (run `bot train-ranker`)", path)
+            return None
+        except (OSError, ValueError) as exc:
+            log.warning("ranking model %s unreadable (%s): using the default score fusion", path, exc)
+            return None
+        if body.get("features") != list(FEATURES):
+            log.warning("ranking model %s was trained on other features: using the default score fusion "
+                        "(run `bot train-ranker`)", path)
+            return None
+        return cls(body["features"], np.array(body["weights"], dtype=np.float64), float(body["bias"]),
+                   np.array(body["mean"]), np.array(body["scale"]), body.get("meta", {}))
+
+
+def weighted_share(weights: dict[str, float], tokens: frozenset[str] | set[str]) -> float:
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in tokens) / total if total else 0.0
+
+
+def length_feature(n_chars: int) -> float:
+    return math.log1p(n_chars) / 8.0

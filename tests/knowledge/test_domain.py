@@ -1,0 +1,57 @@
+"""The out-of-domain model: loaded at start, loud when missing, and its replies over real questions."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from knowledge.domain import DOMAIN_PATH, SIGNALS, DomainModel, DomainModelError
+
+
+def test_missing_or_stale_model_fails_loudly(tmp_path):
+    with pytest.raises(DomainModelError, match="bot train-domain"):
+        DomainModel.load(tmp_path / "none.json")
+    body = json.loads(DOMAIN_PATH.read_text(encoding="utf-8"))
+    body["signals"] = body["signals"][1:]
+    (tmp_path / "stale.json").write_text(json.dumps(body), encoding="utf-8")
+    with pytest.raises(DomainModelError, match="other signals"):
+        DomainModel.load(tmp_path / "stale.json")
+
+
+def test_service_refuses_to_start_without_the_model(shipped_settings, tmp_path):
+    from bot.service import KnowledgeService
+
+    settings = shipped_settings.model_copy(update={"domain_path": tmp_path / "none.json"})
+    with pytest.raises(DomainModelError):
+        KnowledgeService(settings).load()
+
+
+def test_signals_separate_policy_from_chatter(shipped_service):
+    s = shipped_service.searcher
+    policy, _ = s.domain_signals("职工因工受伤，工伤保险待遇怎么申请")
+    other, _ = s.domain_signals("周末去哪里吃火锅比较好")
+    assert set(policy) == set(SIGNALS)
+    assert policy["known_idf"] > other["known_idf"]
+    assert policy["dense_top1"] > other["dense_top1"]
+
+
+@pytest.mark.parametrize("question", [
+    "后天重庆会不会下暴雨？",            # weather
+    "观音桥附近哪个停车场便宜？",         # parking
+    "高新区现在的区委书记叫什么名字？",     # office holder
+    "双十一买哪款扫地机器人划算？",        # shopping
+    "陪我聊会天吧，今天心情不太好",        # chit-chat
+])
+def test_out_of_domain_questions_get_the_domain_reply(shipped_service, question):
+    ans = shipped_service.ask(question)
+    assert ans.refused
+    assert ans.answered_by in ("domain", "help")
+    if ans.answered_by == "domain":  # the hotline is quoted with its source, nothing else
+        assert len(ans.citations) == 1 and "12345" in ans.citations[0].quote
+        assert "12345" in ans.text
+
+
+def test_policy_questions_are_not_turned_away(shipped_service):
+    for q in ("签了劳动合同以后单位不给交社保怎么办？", "科学城对青年人才有住房方面的支持吗？"):
+        assert shipped_service.ask(q).answered_by != "domain"

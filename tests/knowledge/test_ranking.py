@@ -1,0 +1,73 @@
+"""The learned fusion: weights come from a data file; without a usable file the default fusion runs."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from knowledge.ranking import FEATURES, RANKER_PATH, LinearRanker
+
+
+def test_shipped_model_loads_with_every_feature():
+    model = LinearRanker.load(RANKER_PATH)
+    assert model is not None and model.features == list(FEATURES)
+    assert model.meta["trained_on"].startswith("eval/questions.jsonl split=tune")
+
+
+def test_missing_or_stale_model_falls_back_with_a_warning(tmp_path, caplog):
+    with caplog.at_level(logging.WARNING, logger="knowledge.ranking"):
+        assert LinearRanker.load(tmp_path / "none.json") is None
+    assert "missing" in caplog.text
+    stale = json.loads(RANKER_PATH.read_text(encoding="utf-8"))
+    stale["features"] = stale["features"][:-1]
+    (tmp_path / "stale.json").write_text(json.dumps(stale), encoding="utf-8")
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="knowledge.ranking"):
+        assert LinearRanker.load(tmp_path / "stale.json") is None
+    assert "other features" in caplog.text
+
+
+def test_searcher_without_model_uses_score_fusion(shipped_service, tmp_path):
+    from knowledge.search import HybridSearcher
+
+    plain = HybridSearcher(shipped_service.store, shipped_service.searcher.glossary,
+                           ranker_path=tmp_path / "absent.json")
+    plain.refresh()
+    assert plain.ranker is None
+    hits = plain.search("企业所得税的税率", 3)
+    assert hits and "企业所得税" in hits[0].chunk.title
+
+
+def test_model_changes_the_order_without_code_changes(shipped_service):
+    """Reversing the learned weights must change the ranking: the order comes from the data file."""
+    s = shipped_service.searcher
+    query = "外国人来中国工作要办什么签证"
+    before = [h.chunk.chunk_id for h in s.search(query, 5)]
+    model = s.ranker
+    try:
+        s.ranker = LinearRanker(model.features, -model.weights, model.bias, model.mean, model.scale, model.meta)
+        after = [h.chunk.chunk_id for h in s.search(query, 5)]
+    finally:
+        s.ranker = model
+    assert before != after
+
+
+def test_colloquial_question_reaches_the_statute(shipped_service):
+    # everyday words for dismissal; the statute speaks of 解除劳动合同 and 经济补偿
+    hits = shipped_service.search("老板突然让我明天别来上班了，公司要赔我钱吗", 5)
+    assert any("劳动合同法" in h.chunk.title for h in hits)
+
+
+def test_question_naming_a_subject_reaches_its_document(shipped_service):
+    hits = shipped_service.search("住房公积金的缴存比例是怎么定的", 3)
+    assert "住房公积金管理条例" in hits[0].chunk.title
+
+
+def test_topic_switch_retrieves_the_new_topic(shipped_service):
+    from knowledge.query import analyze
+
+    history = [{"role": "user", "content": "失业保险金最长能领多久？"},
+               {"role": "assistant", "content": "按缴费年限确定，最长不超过24个月。"}]
+    a = analyze("那企业所得税的税率是多少？", history)
+    hits = shipped_service.searcher.search(a.retrieval_text, 3, about_past=a.about_past, own=a.own_text)
+    assert "企业所得税" in hits[0].chunk.title
