@@ -41,15 +41,19 @@ _AGGREGATE = re.compile(r"累计|总规模|共计|合计|总额|撬动|总量|�
 # "X是多少" / "X有多少" / "X为多少": X names the figure asked (a copula, so a verb phrase is never taken for X)
 _ASKED_FIGURE = re.compile(r"([\u4e00-\u9fff]{2,12}?)(?:大概|一般|大约)?(?:是|有|为)(?:多少|几)")
 _COUNTED = re.compile(r"(?:多少|几)(?:个|项|家|名|套|所|座|条|次|件|位|批|户|支|种|类)([\u4e00-\u9fff]{2,8})")
+MAX_SENTENCE_CHARS = 160  # a clause is widened to its sentence only up to this length (answers stay short)
 _NUMBER = re.compile(r"[\d０-９]|[一二两三四五六七八九十百千万亿]+(个|项|家|名|元|万|亿|日|天|年|月|倍|成|套|条)")
 _CHANNEL = re.compile(r"热线|咨询|经办机构|服务中心|政务服务平台|窗口")
 # Headings inside report paragraphs ("二是加强区域人才政策协同。") say what follows, not a fact.
 _LABEL_SENTENCE = re.compile(r"^([一二三四五六七八九十]+是[^，,；;]{0,20}。|[（(][一二三四五六七八九十]+[)）](关于|进一步)[^，,；;]{0,30}。)$")
 _KIND_LABEL = {"amount": "金额或标准", "rate": "比例、费率或利率", "duration": "期限", "date": "时间安排（开始或截止日期）",
                "contact": "办理地点或部门", "phone": "联系电话或联系方式", "address": "地址",
-               "requirement": "条件或要求", "how_to": "申请或办理方式", "count": "数量"}
-_OF_SUBJECT = {"requirement", "how_to", "address", "phone"}  # must be stated of the question's own subject
-_SPECIFIC = ("amount", "rate", "duration", "date", "contact", "phone", "address", "requirement", "how_to", "count")
+               "requirement": "条件或要求", "how_to": "申请或办理方式", "count": "数量", "materials": "申请材料",
+               "figure": "数字"}
+_FIGURES = {"amount", "rate", "count", "figure"}  # kinds whose subject must be named somewhere in the corpus
+_OF_SUBJECT = {"requirement", "how_to", "address", "phone", "materials"}  # must be stated of the question's own subject
+_SPECIFIC = ("amount", "rate", "duration", "date", "contact", "phone", "address", "requirement", "how_to", "count",
+             "materials", "figure")
 
 
 HELP_TEXT = ("您好，我是科学城政策助手：回答西部(重庆)科学城人才、融资和政务服务政策的问题，每句回答都引用知识库原文，"
@@ -296,11 +300,32 @@ class Answerer:
             lead_start += label.end()
         return c.start + lead_start, s.end
 
+    @staticmethod
+    def _whole_sentence(chunk: Chunk, start: int, end: int) -> tuple[int, int]:
+        """A clause ending in ；widened to its whole sentence (…责令限期改正；逾期不改正的，处…罚款。), when short:
+        the rule and its consequence are one fact."""
+        text, local_s, local_e = chunk.text, start - chunk.start, end - chunk.start
+        left = max(text.rfind("。", 0, local_s), text.rfind("\n", 0, local_s)) + 1
+        stop = min((i for i in (text.find("。", max(local_e - 1, 0)), text.find("\n", local_e)) if i >= 0),
+                   default=len(text) - 1)
+        right = stop + 1 if stop < len(text) and text[stop] == "。" else stop
+        label = ARTICLE_LABEL.match(text[left:])
+        left += label.end() if label else 0
+        while left < local_s and text[left].isspace():
+            left += 1
+        if left <= local_s and right >= local_e and right - left <= MAX_SENTENCE_CHARS:
+            return chunk.start + left, chunk.start + right
+        return start, end
+
     def _cite(self, picked: list[_Sentence]) -> list[Citation]:
         cites: list[Citation] = []
         for s in picked:  # best first: the answer leads, the detail follows
             start, end = self._with_context(s)
             c = s.hit.chunk
+            if not ITEM.match(s.text):
+                start, end = self._whole_sentence(c, start, end)
+            if any(x.chunk.doc_id == c.doc_id and start < x.end and x.start < end for x in cites):
+                continue  # two clauses of one sentence: quoted once
             quote = c.text[start - c.start:end - c.start]
             cites.append(Citation(len(cites) + 1, c, quote, start, end, s.hit.superseded_by))
         return cites
@@ -399,6 +424,8 @@ class Answerer:
         """One row per candidate sentence, in the order of ``bot.answerability.FEATURES``."""
         own, anchors = self._subject(a)
         needed = {k for k in a.kinds if k in _SPECIFIC}
+        counted = self._counted_terms(a.question) if "count" in needed else set()
+        unknown = float(bool(a.kinds & _FIGURES) and self._unknown_subject(a.question) is not None)
         scores = [h.score for h in hits] or [0.0]
         lo, hi = min(scores), max(scores)
         rows = []
@@ -409,6 +436,7 @@ class Answerer:
                 1.0 / (s.hit_rank + 1), (s.hit.score - lo) / (hi - lo) if hi > lo else 1.0,
                 float(stated), float(bool(needed) and not stated),
                 float(a.per_unit and "amount" in a.kinds and not self._is_standard(s.text)),
+                float(bool(counted) and not counted & s.tokens), unknown,
                 float(bool(_NUMBER.search(s.text))), answerability_length(len(s.text)), float(s.lead_in),
                 float(s.first),
             ])
@@ -461,14 +489,36 @@ class Answerer:
             return self._refusal(a, needed or {"_"}, sents, hits, weights)
         picked = self._pick(sents, a, floor=model.threshold)
         picked = self._pick_parts(a, sents, picked, hits)
+        stated = self._stated(a, picked)
+        unstated = needed - stated
+        if not self._counted_terms(a.question) and stated & {"amount", "rate", "duration"}:
+            unstated -= {"count"}  # a bare 多少 answered by an amount, a rate or a period
+        if needed and unstated == needed:
+            # the passages are about the subject but none states what was asked: nothing of it to quote
+            return self._refusal(a, needed, sents, hits, weights)
         ans = self._finish(a, picked, hits)
-        stated = set().union(*(s.kinds for s in picked)) if picked else set()
-        unstated = needed - stated - ({"count"} if stated & {"amount", "rate", "duration"} else set())
         if not ans.refused and unstated:
             # a partial answer: what the documents say, and plainly what they do not
             labels = "、".join(_KIND_LABEL[k] for k in _SPECIFIC if k in unstated)
             ans.text += f"\n知识库未列明所问的具体{labels}。"
         return ans
+
+    def _stated(self, a: QueryAnalysis, picked: list[_Sentence]) -> set[str]:
+        """The kinds of fact asked that the quoted sentences state of the question's own subject: a count
+        names what it counts, a figure asked of something no document names is stated by none."""
+        if a.kinds & _FIGURES and self._unknown_subject(a.question):
+            return set()
+        counted = self._counted_terms(a.question)
+        _, anchors = self._subject(a)
+        stated: set[str] = set()
+        for s in picked:
+            kinds = set(s.kinds)
+            if counted and not counted & s.tokens:
+                kinds.discard("count")
+            if anchors and not anchors & s.tokens:
+                kinds -= _OF_SUBJECT
+            stated |= kinds
+        return stated
 
     def _finish(self, a: QueryAnalysis, picked: list[_Sentence], hits: list[Hit]) -> Answer:
         cites = self._cite(picked)

@@ -29,6 +29,8 @@ FEATURES: dict[str, str] = {
     "kind_stated": "the sentence states a fact of a kind the question asks (amount, period, date, place …)",
     "kind_missing": "the question asks a specific kind of fact and the sentence states none of it",
     "total_for_standard": "a per-person standard is asked and the sentence gives a total or no standard",
+    "counted_missing": "a count is asked and the sentence does not name what is counted (808家企业 is no count of cinemas)",
+    "subject_unknown": "a figure is asked of something no document names (房价是多少): nothing can state it",
     "number": "the sentence contains a number",
     "length": "log of the sentence length",
     "lead_in": "the sentence introduces a list (ends with a colon)",

@@ -151,6 +151,14 @@ def cmd_train_answerability(args: argparse.Namespace, settings: Settings) -> int
     return 0
 
 
+def cmd_train(args: argparse.Namespace, settings: Settings) -> int:
+    """All learned parts in dependency order: ranking first (answerability is trained on its results)."""
+    for step in (cmd_train_ranker, cmd_train_domain, cmd_train_answerability):
+        print(f"\n=== {step.__name__.removeprefix('cmd_').replace('_', '-')}")
+        step(args, settings)
+    return 0
+
+
 def cmd_eval_match(args: argparse.Namespace, settings: Settings) -> int:
     from bot.evaluation import evaluate_matching, load_items
     from bot.match import match_profile
@@ -229,6 +237,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-v", "--verbose", action="store_true", help="list the items that missed (never held-out ones)")
     s.add_argument("--baseline", action="store_true", help="also score the top-3-passages baseline")
     s.set_defaults(func=cmd_eval)
+
+    s = sub.add_parser("train", help="train-ranker, train-domain and train-answerability in that order")
+    s.set_defaults(func=cmd_train)
 
     s = sub.add_parser("train-ranker", help="fit the learned fusion on the tune split (knowledge/data/ranker.json)")
     s.set_defaults(func=cmd_train_ranker)

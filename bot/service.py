@@ -28,6 +28,17 @@ from knowledge.store import KnowledgeStore
 log = logging.getLogger(__name__)
 
 
+def _model(cls, path: Path, required: bool):
+    """A model file's content; when not required (the training commands), a missing or stale file is None."""
+    try:
+        return cls.load(path)
+    except KnowledgeError as exc:
+        if required:
+            raise
+        log.warning("%s; continuing without it", exc)
+        return None
+
+
 class KnowledgeService:
     """Opens everything once; ``ready`` turns true when store, model and index are loaded."""
 
@@ -64,9 +75,8 @@ class KnowledgeService:
                                              prefix=s.collection_prefix, vector_cache=cache, reset=reset)
             self.searcher = HybridSearcher(self.store, Glossary.load(s.glossary_path), token_cache=s.token_cache_path,
                                            ranker_path=s.ranker_path)
-            domain = DomainModel.load(s.domain_path) if require_models or Path(s.domain_path).exists() else None
-            answerability = AnswerabilityModel.load(s.answerability_path) \
-                if require_models or Path(s.answerability_path).exists() else None
+            domain = _model(DomainModel, s.domain_path, require_models)
+            answerability = _model(AnswerabilityModel, s.answerability_path, require_models)
             if (s.auto_ingest if auto_ingest is None else auto_ingest) and self.store.count() == 0 \
                     and Path(s.knowledge_dir).is_dir():
                 log.info("store is empty: ingesting the shipped knowledge from %s", s.knowledge_dir)

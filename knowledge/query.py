@@ -42,6 +42,10 @@ FACT_PATTERNS: dict[str, re.Pattern[str]] = {
     "requirement": re.compile(r"(申请|申报|享受|领取|办理|入住|贷款)?(条件|资格|门槛)(是什么|有哪些|是啥|有什么)|"
                               r"需要(满足|符合)(什么|哪些)|要什么条件|什么条件"),
     "how_to": re.compile(r"(怎么|如何|怎样|在哪)(申请|申报|办理|申领|领取|报名)|(申请|办理|申报)(流程|程序|步骤|方式)"),
+    # any other figure ("房价是多少", "有多高"): stated by a number
+    "figure": re.compile(r"多少|多高|多大|多重|多远|几(?![乎])"),
+    "materials": re.compile(r"(哪些|什么|啥|啥子|那些)(资料|材料|证明|证件|手续材料)|(资料|材料)(有哪些|清单|要哪些|都有啥|包括)|"
+                           r"(带|交|提交|准备|提供)(哪些|什么|啥)"),
     "condition": re.compile(r"条件|资格|要求|能不能|可不可以|可以吗|能否|是否|符合|够不够|需要什么|合法|算不算|有没有"),
     "procedure": re.compile(r"怎么(办|申请|弄|操作|申报|领)|如何|流程|程序|步骤|手续|材料|在哪申请"),
     "definition": re.compile(r"是什么|什么是|指什么|什么意思|含义|是指|具体指|哪些"),
@@ -58,12 +62,15 @@ EVIDENCE: dict[str, re.Pattern[str]] = {
     "phone": re.compile(r"\d{5,}|[“\"]\d{3,}[”\"]"),
     "contact": re.compile(r"\d{5,}|热线|电话|网站|平台|窗口|经办机构|服务中心|管理中心|办事处|主管部门|行政部门|登记机关"),
     "address": re.compile(r"地址[为是：:]|\d+号|[路街巷]\d+"),
+    "figure": re.compile(rf"{_N}"),
+    "materials": re.compile(r"(提交|提供|携带|出具|交验|报送|持)[^。；]{0,30}(材料|资料|证明|证件|文件|申请书|证书)|"
+                           r"下列材料|以下材料|材料清单"),
     "requirement": re.compile(r"条件|资格|具备|应当符合|需要符合|须符合|符合下列|满足|满\S{0,3}年|年满|不得|限于|仅限|"
                               r"情形之一|下列情形"),
     "how_to": re.compile(r"申请|申报|办理|申领|领取|提交|报名|(凭|持有?)[^，。；]{0,12}(证|书|件|材料|证明)"),
 }
 # Questions about a standard per person or per case, as opposed to an aggregate statistic.
-_PER_UNIT = re.compile(r"每人|每个人|一个人|每户|每家|每月|每个月|每年|每平|一平米|能(补贴|拿|领|贷|报销)多少|"
+_PER_UNIT = re.compile(r"每人|最高(能|可以)?(补|贷|拿|领|给|奖)?多少|最多(能|可以)?(补|贷|拿|领|给|奖)?多少|上限是?多少|每个人|一个人|每户|每家|每月|每个月|每年|每平|一平米|能(补贴|拿|领|贷|报销)多少|"
                        r"(补贴|贷|奖励?|发)多少钱|标准是多少|按什么标准|最多能|最高能|多少钱一")
 _PAST = re.compile(r"(以前|之前|原来|当时|早先|曾经|老的|旧的).{0,6}(规定|条例|政策|标准|版本|法|办法|细则)|"
                    r"旧版|老版|修订前|修改前|修正前|废止|(19|20)\d\d年(的|版|那)?.{0,10}(规定|条例|版本|细则|办法|法)")
@@ -181,6 +188,8 @@ def fact_kinds(question: str) -> set[str]:
     if "count" in kinds and ({"amount", "rate", "duration", "phone", "date", "address"} & kinds) and not re.search(
             r"多少(个|项|家|名|人|套|所|座|条|次|件|位|批|户)|几(个|项|家|名|套|所|条|次|件|位)", question):
         kinds.discard("count")  # a bare 多少 that belongs to an amount/rate/duration
+    if kinds & {"amount", "rate", "count", "duration", "date", "phone", "address"}:
+        kinds.discard("figure")  # the figure asked has a more specific kind
     return kinds
 
 

@@ -21,6 +21,7 @@ from knowledge.models import Chunk, Hit
 from knowledge.query import EVIDENCE, analyze, fact_kinds
 from knowledge.ranking import FEATURES, RANKER_PATH, LinearRanker, length_feature, weighted_share
 from knowledge.store import KnowledgeStore
+from knowledge.thesaurus import Thesaurus
 from knowledge.versions import VersionMap, build_version_map
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,8 @@ class SearchOptions:
     prefer_newest: bool = True
     use_glossary: bool = True
     expansion_weight: float = 0.6  # BM25 weight of a glossary term relative to the user's own words
+    use_thesaurus: bool = True
+    thesaurus_weight: float = 0.3  # BM25 weight of a 词林 synonym (looser than the operator's glossary)
     # Off: measured neutral on dev (same hit@1/MRR at every weight tried, docs/benchmarks.md), and the
     # issue's rule is to keep a reranker only if it helps. The code stays for measuring on new data.
     rerank: bool = False
@@ -63,6 +66,7 @@ class _Snapshot:
     doc_ids: list[str]
     doc_centroids: np.ndarray  # normalised mean vector of each document's chunks
     title_tokens: list[frozenset[str]]  # per document
+    doc_bm25: BM25Index  # over whole documents (all their chunks' tokens): which document is meant
     built_at: float = field(default_factory=time.time)
 
 
@@ -78,6 +82,7 @@ class HybridSearcher:
         threadpool_limits(limits=1, user_api="blas")
         self.ranker = LinearRanker.load(ranker_path) if ranker_path else None
         self.glossary = glossary or Glossary()
+        self.thesaurus = Thesaurus.load()
         self.options = options or SearchOptions()
         self.tokenizer = Tokenizer((USER_DICT,), extra_words=self.glossary.words())
         self._token_cache_path = token_cache
@@ -115,9 +120,12 @@ class HybridSearcher:
             centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-9)
             titles = {c.doc_id: c.title for c in chunks}
             title_tokens = [frozenset(tok.tokenize(titles[d])) for d in doc_ids]
+            doc_tokens: list[list[str]] = [[] for _ in doc_ids]
+            for c, t in zip(chunks, tokens, strict=True):
+                doc_tokens[doc_pos[c.doc_id]].extend(t)
             snap = _Snapshot(chunks, {c.chunk_id: i for i, c in enumerate(chunks)}, BM25Index(tokens),
                              [frozenset(t) for t in tokens], versions, vectors, doc_index, doc_ids, centroids,
-                             title_tokens)
+                             title_tokens, BM25Index(doc_tokens))
             # swap together: queries must be tokenized the way the index was
             self._snap, self.tokenizer, self._token_cache = snap, tok, cache
             log.info("search index: %d chunks in %.0f ms", len(chunks), (time.perf_counter() - t0) * 1000)
@@ -151,6 +159,11 @@ class HybridSearcher:
         for e in expansions:
             for t in self.tokenizer.tokenize(e):
                 terms[t] = max(terms.get(t, 0.0), o.expansion_weight)
+        if o.use_thesaurus and self._snap is not None:
+            for t in list(terms):
+                for syn in self.thesaurus.expand(t):
+                    if syn not in terms and self._snap.bm25.df(syn) > 0:
+                        terms[syn] = o.thesaurus_weight
         dense_text = f"{query} {' '.join(expansions)}" if expansions and o.expand_dense else query
         return dense_text, terms, expansions
 
@@ -254,6 +267,10 @@ class HybridSearcher:
         idf_w = {t: w * snap.bm25.idf(t) for t, w in terms.items() if snap.bm25.df(t) > 0}
         own_w = {t: snap.bm25.idf(t) for t in self.tokenizer.tokenize(own) if snap.bm25.df(t) > 0}
         exp_terms = {t for e in expansions for t in self.tokenizer.tokenize(e)}
+        # the rest of the weighted terms came from the thesaurus
+        syn_terms = set(terms) - set(self.tokenizer.tokenize(query)) - exp_terms
+        doc_lex = snap.doc_bm25.scores(terms)
+        top_doc_lex = float(doc_lex.max()) if len(doc_lex) and doc_lex.max() > 0 else 1.0
         rows = []
         for i, d in zip(cands, cand_docs, strict=True):
             toks = snap.token_sets[i]
@@ -267,10 +284,12 @@ class HybridSearcher:
                 float(doc_sims[d]),
                 best_doc - float(doc_sims[d]),
                 float(votes[d]),
+                float(doc_lex[d]) / top_doc_lex,
                 weighted_share(idf_w, snap.title_tokens[d]),
                 weighted_share(idf_w, toks),
                 weighted_share(own_w, toks),
                 len(exp_terms & toks) / len(exp_terms) if exp_terms else 0.0,
+                len(syn_terms & toks) / len(syn_terms) if syn_terms else 0.0,
                 float(chunk.doc_id in snap.versions.superseded_by and not about_past),
                 float(any(EVIDENCE[k].search(chunk.text) for k in kinds if k in EVIDENCE)),
                 length_feature(len(chunk.text)),
