@@ -273,9 +273,9 @@ def evaluate_matching(items: list[dict], match: Callable[[str], list[str]]) -> s
 # ---- runs against a loaded service (what `bot eval-search` and `bot eval` print) -------------------------
 def retrieve(service, item: dict, k: int = 10) -> list[Chunk]:
     """The ranked chunks the product retrieves for one item (in its conversation)."""
-    from knowledge.query import analyze
+    from bot.answering.conversation import understand
 
-    a = analyze(item["question"], item.get("history", []))
+    a = understand(item["question"], item.get("history", []))
     return [h.chunk for h in service.searcher.search(a.retrieval_text, k, about_past=a.about_past, own=a.own_text)]
 
 
@@ -328,7 +328,7 @@ def retrieval_figures(service, sets: list[EvalSet], *, ablate: bool = False) -> 
 
 def answer_figures(service, sets: list[EvalSet], *, verbose: bool = False, baseline: bool = False) -> str:
     """Answer metrics per type, the sets side by side; ``verbose`` lists misses of listable sets only."""
-    from knowledge.query import analyze
+    from bot.answering.conversation import understand
 
     texts: dict[str, str] = {}
 
@@ -347,7 +347,7 @@ def answer_figures(service, sets: list[EvalSet], *, verbose: bool = False, basel
     if baseline:
         def pasted(item: dict) -> dict:
             """The simplest baseline: the top-3 retrieved passages pasted together, never refusing."""
-            hits = service.search(analyze(item["question"], item.get("history", [])).retrieval_text, 3)
+            hits = service.search(understand(item["question"], item.get("history", [])).retrieval_text, 3)
             cites = [{"n": i, "doc_id": h.chunk.doc_id, "title": h.chunk.title, "section": h.chunk.section,
                       "source": h.chunk.source, "version_date": h.chunk.version_date, "quote": h.chunk.text,
                       "start": h.chunk.start, "end": h.chunk.end} for i, h in enumerate(hits, 1)]

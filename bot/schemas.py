@@ -92,6 +92,11 @@ class AskRequest(BaseModel):
     history: list[Turn] = Field(default_factory=list, max_length=10, description="earlier turns, at most 10")
 
 
+class Span(BaseModel):
+    start: int
+    end: int
+
+
 class Citation(BaseModel):
     n: int
     doc_id: str
@@ -103,6 +108,8 @@ class Citation(BaseModel):
     start: int
     end: int
     superseded_by: str | None = None
+    highlights: list[Span] = Field(default_factory=list,
+                                   description="document offsets of the answering spans inside the quote (the figure asked)")
 
 
 class AskResponse(BaseModel):

@@ -11,8 +11,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.answer import Answer, Answerer
-from bot.answerability import AnswerabilityModel
+from bot.answering import Answer, Answerer
+from bot.answering.answerability import AnswerabilityModel
 from bot.config import Settings
 from bot.storage import QuestionLog
 from ingest.pipeline import IngestSummary, find_files, ingest_files
@@ -82,7 +82,9 @@ class KnowledgeService:
                 log.info("store is empty: ingesting the shipped knowledge from %s", s.knowledge_dir)
                 ingest_files(find_files([s.knowledge_dir]), self.store, max_chars=s.chunk_max_chars)
             self.searcher.refresh()
-            self.answerer = Answerer(self.searcher, llm=self._llm(), domain=domain, answerability=answerability)
+            # without a model file only the training commands run (they compute features, not answers)
+            self.answerer = Answerer(self.searcher, answerability or AnswerabilityModel.untrained(), domain=domain,
+                                     drafter=self._drafter())
             self.reload_catalogue()
             if s.log_questions:
                 Path(s.data_dir).mkdir(parents=True, exist_ok=True)
@@ -106,14 +108,14 @@ class KnowledgeService:
         for problem in self.catalogue.problems:
             log.error("catalogue: %s", problem)
 
-    def _llm(self):
+    def _drafter(self):
         s = self.settings
         if not (s.llm_base_url and s.llm_model):
             return None
-        from bot.llm import make_llm
+        from bot.answering.llm import LLMDrafter, make_llm
 
         key = s.llm_api_key.get_secret_value() if s.llm_api_key else None
-        return make_llm(s.llm_base_url, s.llm_model, key, timeout=s.llm_timeout)
+        return LLMDrafter(make_llm(s.llm_base_url, s.llm_model, key, timeout=s.llm_timeout))
 
     # ---- queries -----------------------------------------------------------------------------
     def search(self, query: str, k: int = 5) -> list[Hit]:

@@ -11,8 +11,8 @@ import logging
 
 import numpy as np
 
+from bot.answering.conversation import understand
 from bot.evaluation import EvalSet, _doc_texts, covers
-from knowledge.query import analyze
 from knowledge.ranking import FEATURES, RANKER_PATH, LinearRanker
 
 log = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ def candidate_rows(service, items: list[dict]) -> list[tuple[np.ndarray, np.ndar
     for item in items:
         if not item.get("gold"):
             continue
-        a = analyze(item["question"], item.get("history", []))
+        a = understand(item["question"], item.get("history", []))
         cands, x = searcher.candidates(a.retrieval_text, own=a.own_text, about_past=a.about_past)
         chunks = [searcher.chunk_at(i) for i in cands]
         y = np.array([any(covers(c, g, doc_texts) for g in item["gold"]) for c in chunks], dtype=np.int8)
@@ -107,7 +107,7 @@ def domain_rows(service, items: list[dict]) -> tuple[np.ndarray, np.ndarray, np.
 
     xs, ys, answerable = [], [], []
     for item in items:
-        a = analyze(item["question"], item.get("history", []))
+        a = understand(item["question"], item.get("history", []))
         xs.append(row(*service.searcher.domain_signals(a.question)))
         ys.append(item["type"] == "outofdomain")
         answerable.append(bool(item.get("gold")))
@@ -176,7 +176,7 @@ def sentence_rows(service, items: list[dict]) -> list[tuple[np.ndarray, np.ndarr
     for item in items:
         if item["type"] == "outofdomain":
             continue
-        a, hits, weights, sents, x = service.answerer.candidates(item["question"], item.get("history", []))
+        a, hits, sents, x = service.answerer.candidates(item["question"], item.get("history", []))
         spans: dict[str, list[tuple[int, int]]] = {}
         for g in item.get("gold", []):
             for h in hits:
@@ -198,11 +198,10 @@ def train_answerability(service, tune: EvalSet, path=None) -> dict:
     """Fit P(sentence answers) on tune; threshold: at most 3% of answerable tune questions refused."""
     from sklearn.linear_model import LogisticRegression
 
-    from bot.answerability import ANSWERABILITY_PATH, AnswerabilityModel
+    from bot.answering.answerability import ANSWERABILITY_PATH, AnswerabilityModel
 
     if tune.name != "tune":
         raise ValueError("the answerability model is trained on the tune split only")
-    service.answerer.answerability = None
     rows = sentence_rows(service, tune.items)
     x = np.vstack([r[0] for r in rows if len(r[0])])
     y = np.concatenate([r[1] for r in rows if len(r[0])])
@@ -222,7 +221,7 @@ def train_answerability(service, tune: EvalSet, path=None) -> dict:
         if unanswerable else None,
         "date": dt.date.today().isoformat(), "rebuild": "bot train-answerability"}
     model.save(path or ANSWERABILITY_PATH)
-    service.answerer.answerability = model  # (it was switched off while its own features were computed)
+    service.answerer.answerability = model
     return model.meta
 
 

@@ -19,18 +19,13 @@ import re
 from dataclasses import dataclass
 
 from knowledge.models import Chunk, Document
+from knowledge.text import ARTICLE, CN_NUM, split_sentences
 
-_CN_NUM = "零一二三四五六七八九十百千〇0-9０-９"
-_ARTICLE = re.compile(rf"^第[{_CN_NUM}]+条(?:之[{_CN_NUM}]+)?")
-ARTICLE_LABEL = re.compile(_ARTICLE.pattern + r"\s*")  # "第十九条 " before an article's first sentence
 _MD_HEADING = re.compile(r"^(#{1,6})\s*(.+?)\s*#*$")
-_CN_HEADING = re.compile(rf"^第[{_CN_NUM}]+([编章节])(?:\s|$)")
+_CN_HEADING = re.compile(rf"^第[{CN_NUM}]+([编章节])(?:\s|$)")
 _REPORT_TOP = re.compile(r"^[一二三四五六七八九十]+、")
 _REPORT_SUB = re.compile(r"^[（(][一二三四五六七八九十]+[)）]")
-ITEM = re.compile(r"^[（(][一二三四五六七八九十\d]+[)）]")  # an enumerated item: （一）…
 _ENUM = re.compile(r"^(?:[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、])")
-_SENTENCE_END = "。！？；!?;"
-_CLOSERS = "”’」』）)\"'"
 _CN_LEVEL = {"编": 1, "章": 2, "节": 3}
 
 
@@ -51,39 +46,6 @@ def _lines(text: str) -> list[_Line]:
             out.append(_Line(start, start + len(stripped), stripped))
         pos += len(raw) + 1
     return out
-
-
-def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Spans of the sentences in ``text[start:end]``; a sentence ends after 。！？；(+closing quotes) or a line end."""
-    spans: list[tuple[int, int]] = []
-    i, s = start, None
-    while i < end:
-        ch = text[i]
-        if s is None:
-            if not ch.isspace():
-                s = i
-            i += 1
-            continue
-        if ch == "\n":
-            spans.append((s, _rstrip(text, s, i)))
-            s = None
-            i += 1
-            continue
-        i += 1
-        if ch in _SENTENCE_END:
-            while i < end and (text[i] in _SENTENCE_END or text[i] in _CLOSERS):
-                i += 1
-            spans.append((s, i))
-            s = None
-    if s is not None:
-        spans.append((s, _rstrip(text, s, end)))
-    return [sp for sp in spans if sp[1] > sp[0]]
-
-
-def _rstrip(text: str, s: int, e: int) -> int:
-    while e > s and text[e - 1].isspace():
-        e -= 1
-    return e
 
 
 def _pack(text: str, sentences: list[tuple[int, int]], max_chars: int, min_chars: int = 0,
@@ -132,7 +94,7 @@ def _heading(line: _Line) -> tuple[int, str] | None:
     if m:
         return len(m.group(1)), m.group(2).strip()
     m = _CN_HEADING.match(line.text)
-    if m and len(line.text) <= 40 and not _ARTICLE.match(line.text):
+    if m and len(line.text) <= 40 and not ARTICLE.match(line.text):
         return _CN_LEVEL[m.group(1)], line.text
     return None
 
@@ -191,7 +153,7 @@ def _split_regulation(doc: Document, max_chars: int, with_context: bool = True) 
                 stack.pop()
             stack.append((level, name))
             continue
-        m = _ARTICLE.match(line.text)
+        m = ARTICLE.match(line.text)
         if m:
             flush_article()
             seen_structure = True

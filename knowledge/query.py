@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from knowledge.text import sentences
+
 # Sentences that try to reconfigure the bot. They are dropped from the question: a user turn is
 # data, never configuration.
 _INJECTION = re.compile(
@@ -22,7 +24,6 @@ _QUESTION_CUE = re.compile(r"[？?]|吗|呢|多少|几[个天年月项家名人�
 # A relayed inquiry ("有个企业打电话问：…", "窗口来了个人咨询，…"): the frame says who asks, not what.
 _RELAY_FRAME = re.compile(r"^[^。？?！!]{0,24}?(打电话|来电|电话里|窗口|来访|客户|群众|市民|有人|有个|有位|有家|帮|替|来了)"
                           r"[^。？?！!：:]{0,16}?(问|咨询|打听|想知道|想了解)(一下|下)?[：:，,]?\s*")
-_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]*")
 
 # What kind of fact a question asks for. Each kind names the evidence an answer needs.
 FACT_PATTERNS: dict[str, re.Pattern[str]] = {
@@ -74,7 +75,6 @@ _PER_UNIT = re.compile(r"每人|最高(能|可以)?(补|贷|拿|领|给|奖)?多
                        r"(补贴|贷|奖励?|发)多少钱|标准是多少|按什么标准|最多能|最高能|多少钱一")
 _PAST = re.compile(r"(以前|之前|原来|当时|早先|曾经|老的|旧的).{0,6}(规定|条例|政策|标准|版本|法|办法|细则)|"
                    r"旧版|老版|修订前|修改前|修正前|废止|(19|20)\d\d年(的|版|那)?.{0,10}(规定|条例|版本|细则|办法|法)")
-_ELLIPTICAL_START = re.compile(r"^(那|那么|这|这个|这些|它|它们|他们|还有|另外|其中|那如果|那要是|要是|如果是|换成)")
 
 
 @dataclass
@@ -104,10 +104,6 @@ FRAME_WORDS = frozenset("""
 条件 满足 符合 需要 要求 资格 门槛 申请 申报 办理 申领 领取 怎么 如何 怎样 流程 程序 步骤 手续 材料 地址 电话 号码
 联系 联系方式 多少 哪里 去哪 什么 哪些 哪个 时候 截止 日期 标准 规定 可以 能否 是否 最多 最高 最少 最低 具体 一般
 """.split())
-
-
-def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
 
 
 def focus_question(text: str, long_threshold: int = 80) -> tuple[str, bool, bool]:
@@ -193,72 +189,23 @@ def fact_kinds(question: str) -> set[str]:
     return kinds
 
 
-def is_followup(question: str, history: list[dict]) -> bool:
-    if not any(m.get("role") == "user" for m in history):
-        return False
-    q = question.strip()
-    return bool(_ELLIPTICAL_START.search(q)) or len(q) <= 12 or q.endswith(("呢", "呢？", "呢?")) \
-        or bool(re.search(r"(这个|那个|它|该|上述|这项|这种|这么做|这样)", q))
-
-
-_ORDINAL = re.compile(r"第([一二三四五六七八九十]|[1-9])(个|项|条|点|种|类)")
-_CN_ORDINAL = "一二三四五六七八九十"
-_ITEM_EDGES = " ，,“”\"'[]：:等"
-_LIST_SPLIT = re.compile(r"[、；;]|(?:^|\s)\d+[.、)）]|[（(][一二三四五六七八九十]+[)）]")
-
-
-def listed_items(text: str) -> list[str]:
-    """The items of the longest enumeration in a text ("包括A、B和C" → [A, B, C])."""
-    best: list[str] = []
-    for sentence in re.split(r"[。！？!?\n]", text):
-        body = re.split(r"[：:]|包括|包含|有|是", sentence, maxsplit=1)[-1] if re.search(r"[：:]|包括|包含", sentence) \
-            else sentence
-        parts = [p for p in _LIST_SPLIT.split(body) if p and p.strip(_ITEM_EDGES)]
-        if len(parts) >= 2 and re.search(r"(和|及|以及|与)", parts[-1]):
-            *head, last = parts
-            parts = head + [x for x in re.split(r"和|及|以及|与", last, maxsplit=1) if x.strip()]
-        if len(parts) > len(best):
-            best = [p.strip(_ITEM_EDGES) for p in parts]
-    return best if len(best) >= 2 else []
-
-
-def resolve_ordinal(question: str, history: list[dict]) -> str:
-    """"第二个是什么意思？" → the second item of the list the assistant just gave, in place of the ordinal."""
-    m = _ORDINAL.search(question)
-    answers = [h["content"] for h in history if h.get("role") == "assistant"]
-    if not m or not answers:
-        return question
-    n = int(m.group(1)) if m.group(1).isdigit() else _CN_ORDINAL.index(m.group(1)) + 1
-    items = listed_items(answers[-1])
-    if not 1 <= n <= len(items):
-        return question
-    return question[:m.start()] + items[n - 1] + question[m.end():]
-
-
-def analyze(message: str, history: list[dict] | None = None) -> QueryAnalysis:
-    """Understand one user message in its conversation."""
-    history = history or []
+def analyze(message: str, topic: str = "") -> QueryAnalysis:
+    """Understand one user message; ``topic`` is the earlier question it continues (``bot.answering.conversation``
+    decides that from the conversation)."""
     question, injection, fabricate = focus_question(message)
-    resolved = resolve_ordinal(question, history)
     # Fabrication requests ask for a figure to be invented; they do not make the question per-unit.
     scoring_text = re.sub(r"[^。！？!?；;]*(随便编|编一个|瞎编|帮我编|捏造|编造)[^。！？!?；;]*[。！？!?；;]?", "",
-                          resolved) or resolved
-    followup = is_followup(question, history)
-    scoring_text_own = scoring_text
-    topic = ""
-    if followup:
-        prior = [m["content"] for m in history if m.get("role") == "user"]
-        topic = focus_question(prior[-1])[0] if prior else ""
+                          question) or question
+    own = scoring_text
     retrieval = f"{topic} {scoring_text}".strip() if topic else scoring_text
     if topic and len(scoring_text) <= 12:
         # "那博士呢？" means the earlier question about 博士: read it with the earlier question
         scoring_text = f"{topic}{scoring_text}"
     return QueryAnalysis(
         original=message, question=scoring_text, retrieval_text=retrieval, kinds=fact_kinds(scoring_text),
-        # an amount asked of a subsidy, loan or reward is a per-person standard unless it asks for a total
         # a per-person standard only when the question says so (每人, 能补贴多少); "X金额是多少" may be a total
         per_unit=bool(_PER_UNIT.search(scoring_text)), about_past=bool(_PAST.search(scoring_text)),
-        injection=injection, wants_fabrication=fabricate, followup=followup, topic=topic, own=scoring_text_own)
+        injection=injection, wants_fabrication=fabricate, followup=bool(topic), topic=topic, own=own)
 
 
 # Profile understanding for 政策匹配: who the person or enterprise is, and what they need.

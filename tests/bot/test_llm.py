@@ -9,8 +9,8 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from bot.answer import Answerer
-from bot.llm import make_llm
+from bot.answering import Answerer
+from bot.answering.llm import LLMDrafter, make_llm
 from tests.conftest import free_port
 
 MODE = {"reply": "good"}
@@ -51,7 +51,8 @@ def llm_url():
 
 @pytest.fixture
 def answerer(shipped_service, llm_url):
-    return Answerer(shipped_service.searcher, llm=make_llm(llm_url, "fake-model", None, timeout=10))
+    return Answerer(shipped_service.searcher, shipped_service.answerer.answerability,
+                    drafter=LLMDrafter(make_llm(llm_url, "fake-model", None, timeout=10)))
 
 
 QUESTION = "科学城产业发展基金总规模是多少？"

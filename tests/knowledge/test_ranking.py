@@ -64,10 +64,10 @@ def test_question_naming_a_subject_reaches_its_document(shipped_service):
 
 
 def test_topic_switch_retrieves_the_new_topic(shipped_service):
-    from knowledge.query import analyze
+    from bot.answering.conversation import understand
 
     history = [{"role": "user", "content": "失业保险金最长能领多久？"},
                {"role": "assistant", "content": "按缴费年限确定，最长不超过24个月。"}]
-    a = analyze("那企业所得税的税率是多少？", history)
+    a = understand("那企业所得税的税率是多少？", history)
     hits = shipped_service.searcher.search(a.retrieval_text, 3, about_past=a.about_past, own=a.own_text)
     assert "企业所得税" in hits[0].chunk.title

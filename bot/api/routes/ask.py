@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
-from bot.answer import Answer
+from bot.answering import Answer
 from bot.api.deps import ServiceDep
 from bot.schemas import AskRequest, AskResponse
 

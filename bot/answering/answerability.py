@@ -10,14 +10,20 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from bot.answering.candidates import counted_terms, coverage, is_standard, subject, unknown_subject
+from bot.answering.types import Candidate
 from knowledge.errors import KnowledgeError
+from knowledge.models import Hit
+from knowledge.query import QueryAnalysis
+from knowledge.search import HybridSearcher
 
-ANSWERABILITY_PATH = Path(__file__).resolve().parent.parent / "knowledge" / "data" / "answerability.json"
+ANSWERABILITY_PATH = Path(__file__).resolve().parents[2] / "knowledge" / "data" / "answerability.json"
 
 FEATURES: dict[str, str] = {
     "coverage": "idf-weighted share of the question's words in the sentence (with its chapter context)",
@@ -36,6 +42,13 @@ FEATURES: dict[str, str] = {
     "lead_in": "the sentence introduces a list (ends with a colon)",
     "first": "the sentence opens its passage (an article's main rule, a paragraph's lead)",
 }
+
+# Kinds of fact an answer must state when asked ("多少钱" needs an amount); see knowledge.query.FACT_PATTERNS.
+SPECIFIC = ("amount", "rate", "duration", "date", "contact", "phone", "address", "requirement", "how_to", "count",
+            "materials", "figure")
+FIGURES = {"amount", "rate", "count", "figure"}  # kinds whose subject must be named somewhere in the corpus
+OF_SUBJECT = {"requirement", "how_to", "address", "phone", "materials"}  # stated of the question's own subject
+_NUMBER = re.compile(r"[\d０-９]|[一二两三四五六七八九十百千万亿]+(个|项|家|名|元|万|亿|日|天|年|月|倍|成|套|条)")
 
 
 class AnswerabilityModelError(KnowledgeError):
@@ -64,6 +77,12 @@ class AnswerabilityModel:
         Path(path).write_text(json.dumps(body, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
     @classmethod
+    def untrained(cls) -> AnswerabilityModel:
+        """Every sentence at P = 0.5: for computing training features before any model exists."""
+        n = len(FEATURES)
+        return cls(np.zeros(n), 0.0, np.zeros(n), np.ones(n), 0.0, {"untrained": True})
+
+    @classmethod
     def load(cls, path: Path = ANSWERABILITY_PATH) -> AnswerabilityModel:
         try:
             body = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -79,3 +98,50 @@ class AnswerabilityModel:
 
 def length_feature(n_chars: int) -> float:
     return math.log1p(n_chars) / 6.0
+
+
+def needed_kinds(a: QueryAnalysis) -> set[str]:
+    return {k for k in a.kinds if k in SPECIFIC}
+
+
+def sentence_features(searcher: HybridSearcher, a: QueryAnalysis, cands: list[Candidate],
+                      hits: list[Hit]) -> np.ndarray:
+    """One row per candidate sentence, in the order of ``FEATURES``."""
+    own, anchors = subject(searcher, a)
+    needed = needed_kinds(a)
+    counted = counted_terms(searcher, a.question) if "count" in needed else set()
+    unknown = float(bool(a.kinds & FIGURES) and unknown_subject(searcher, a.question) is not None)
+    scores = [h.score for h in hits] or [0.0]
+    lo, hi = min(scores), max(scores)
+    rows = []
+    for s in cands:
+        stated = bool(s.kinds & needed) or ("count" in needed and bool(s.kinds & {"amount", "rate", "duration"}))
+        rows.append([
+            s.coverage, s.chunk_coverage, float(bool(anchors & s.tokens)), coverage(s.tokens, own),
+            1.0 / (s.hit_rank + 1), (s.hit.score - lo) / (hi - lo) if hi > lo else 1.0,
+            float(stated), float(bool(needed) and not stated),
+            float(a.per_unit and "amount" in a.kinds and not is_standard(s.text)),
+            float(bool(counted) and not counted & s.tokens), unknown,
+            float(bool(_NUMBER.search(s.text))), length_feature(len(s.text)), float(s.lead_in), float(s.first),
+        ])
+    return np.array(rows, dtype=np.float64).reshape(len(cands), len(FEATURES))
+
+
+def stated_kinds(searcher: HybridSearcher, a: QueryAnalysis, picked: list[Candidate]) -> set[str]:
+    """The kinds of fact asked that the quoted sentences state of the question's own subject: a count
+    names what it counts, a figure asked of something no document names is stated by none."""
+    if a.kinds & FIGURES and unknown_subject(searcher, a.question):
+        return set()
+    counted = counted_terms(searcher, a.question)
+    _, anchors = subject(searcher, a)
+    stated: set[str] = set()
+    for s in picked:
+        kinds = set(s.kinds)
+        if counted and not counted & s.tokens:
+            kinds.discard("count")
+        if anchors and not anchors & s.tokens:
+            kinds -= OF_SUBJECT
+        stated |= kinds
+    if not counted and stated & {"amount", "rate", "duration"}:
+        stated.add("count")  # a bare 多少 answered by an amount, a rate or a period
+    return stated

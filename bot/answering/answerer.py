@@ -1,0 +1,168 @@
+"""The answerer: conversation → retrieval → candidate sentences → answerability → composition.
+
+Offline and extractive by default: every sentence of an answer is a verbatim, cited quote. A question
+the knowledge base's domain does not cover gets the domain reply (``knowledge.domain``); one whose best
+sentence is below the answerability threshold, or whose asked-for fact no quote states, is refused.
+An LLM drafter, when handed one, may word the answer from the same passages under the same checks.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import numpy as np
+
+from bot.answering import candidates as cand
+from bot.answering.answerability import AnswerabilityModel, needed_kinds, sentence_features, stated_kinds
+from bot.answering.composition import HELP_TEXT, KIND_LABEL, OFF_TOPIC_TEXT, Composer
+from bot.answering.conversation import understand
+from bot.answering.types import Answer, Candidate, Drafter
+from bot.verify import numbers_outside
+from knowledge.domain import DomainModel
+from knowledge.models import Hit
+from knowledge.query import FRAME_WORDS, QueryAnalysis, analyze, question_parts, smalltalk, statement_context
+from knowledge.search import HybridSearcher
+
+log = logging.getLogger(__name__)
+
+PART_HITS = 4  # extra passages retrieved for each part of a multi-part question
+SHORT_PART = 15  # characters: a part this short ("法律上有依据吗？") is read with the part before it
+STREAM_PIECE = 24  # characters per streamed piece
+
+
+class Answerer:
+    """Answers questions from the knowledge base, offline by default."""
+
+    def __init__(self, searcher: HybridSearcher, answerability: AnswerabilityModel, *,
+                 domain: DomainModel | None = None, drafter: Drafter | None = None, k: int = 8) -> None:
+        self.searcher = searcher
+        self.answerability = answerability
+        self.domain = domain
+        self.drafter = drafter
+        self.k = k
+        self.composer = Composer(searcher)
+
+    # ---- retrieval ---------------------------------------------------------------------------------
+    def retrieve(self, a: QueryAnalysis) -> list[Hit]:
+        hits = self.searcher.search(a.retrieval_text, self.k, about_past=a.about_past, own=a.own_text)
+        parts = question_parts(a.question)
+        if len(parts) >= 2:
+            # Part by part: "毕业生创业有什么优惠？能申请贷款扶持吗？" may need two documents.
+            seen = {h.chunk.chunk_id for h in hits}
+            for part in self._part_queries(a, parts):
+                for h in self.searcher.search(part, PART_HITS, about_past=a.about_past):
+                    if h.chunk.chunk_id not in seen:
+                        seen.add(h.chunk.chunk_id)
+                        hits.append(h)
+        if not a.about_past:
+            hits = [h for h in hits if not h.superseded_by] or hits
+        return hits
+
+    @staticmethod
+    def _part_queries(a: QueryAnalysis, parts: list[str]) -> list[str]:
+        """Each part with what it leans on: the statements around it, and for a short part the part before it."""
+        context = statement_context(a.question)
+        out = []
+        for i, part in enumerate(parts):
+            lean = parts[i - 1] if i > 0 and len(part) < SHORT_PART else ""
+            out.append(" ".join(x for x in (a.topic, context, lean, part) if x))
+        return out
+
+    # ---- candidates --------------------------------------------------------------------------------
+    def candidates(self, question: str, history: list[dict] | None = None):
+        """The analysis, passages and scored candidate sentences of a message (also what training reads).
+
+        Returns:
+            (analysis, hits, candidates, feature rows); each candidate's ``score`` is P(answers).
+        """
+        a = understand(question, history)
+        hits = self.retrieve(a)
+        weights = cand.question_weights(self.searcher, a.question, a.topic)
+        sents = cand.sentences(self.searcher, hits, weights)
+        x = sentence_features(self.searcher, a, sents, hits)
+        for s, p in zip(sents, self.answerability.probabilities(x), strict=True):
+            s.score = float(p)
+        return a, hits, sents, x
+
+    # ---- answering ---------------------------------------------------------------------------------
+    def answer(self, question: str, history: list[dict] | None = None) -> Answer:
+        """Answer one message in its conversation; every [n] in the text is a verbatim citation."""
+        talk = smalltalk(question)
+        if talk:
+            return Answer(HELP_TEXT if talk != "off_topic" else OFF_TOPIC_TEXT, talk == "off_topic", [], [],
+                          understand(question, history), answered_by="help")
+        a = understand(question, history)
+        if self.domain is not None and self.domain.out_of_domain(*self.searcher.domain_signals(a.question)):
+            return self.composer.domain_reply(a)
+        a, hits, sents, _ = self.candidates(question, history)
+        needed = needed_kinds(a)
+        _, anchors = cand.subject(self.searcher, a)
+        anchor = max(anchors, key=self.searcher.idf) if anchors else None
+        if not sents or max(s.score for s in sents) < self.answerability.threshold:
+            return self.composer.refusal(a, needed or {"_"}, sents, hits, anchor)
+        picked = self.composer.pick(sents, a, floor=self.answerability.threshold)
+        picked = self._pick_parts(a, sents, picked, hits)
+        unstated = needed - stated_kinds(self.searcher, a, picked)
+        if needed and unstated == needed:
+            # the passages are about the subject but none states what was asked: nothing of it to quote
+            return self.composer.refusal(a, needed, sents, hits, anchor)
+        if self.drafter is not None:
+            draft = self.drafter(a, hits)
+            if draft is not None:
+                return draft
+        cites = self.composer.cite(picked, a)
+        text = self.composer.compose(a, cites)
+        if unstated:
+            # a partial answer: what the documents say, and plainly what they do not
+            text += "\n知识库未列明所问的具体" + "、".join(KIND_LABEL[k] for k in KIND_LABEL if k in unstated) + "。"
+        loose = numbers_outside(text, (c.quote + c.chunk.title + c.chunk.version_date for c in cites))
+        if loose:  # cannot happen for quoted text; kept as the last gate
+            log.error("extractive answer had uncited numbers %s; refusing", loose)
+            return self.composer.refusal(a, {"_"}, [], hits, None)
+        return Answer(text, False, cites, hits, a)
+
+    def _pick_parts(self, a: QueryAnalysis, sents: list[Candidate], picked: list[Candidate],
+                    hits: list[Hit]) -> list[Candidate]:
+        """Make sure each part of a multi-part question has its most probable sentence among the quotes."""
+        parts = question_parts(a.question)
+        if len(parts) < 2:
+            return picked
+        tok = self.searcher.tokenizer
+        out = list(picked)
+        quotable = [s for s in sents if not s.lead_in]
+        for i, query in enumerate(self._part_queries(a, parts)):
+            # the words only this part says ("贷款", "扶持"): its quote must contain one of them
+            others = {t for j, other in enumerate(parts) if j != i for t in tok.tokenize(other)}
+            own = {t for t in tok.tokenize(parts[i]) if t not in others and t not in FRAME_WORDS
+                   and self.searcher.document_frequency(t) > 0}
+            for e in self.searcher.glossary.expand(parts[i]):
+                own |= set(tok.tokenize(e)) - others
+
+            def says(s: Candidate) -> set[str]:  # the sentence's own words, not its chapter's
+                return set(tok.tokenize(s.text))
+
+            if own and any(own & says(p) for p in out):
+                continue  # this part is already answered by a quote
+            p = self.answerability.probabilities(sentence_features(self.searcher, analyze(query), quotable, hits))
+            order = [quotable[j] for j in np.argsort(-p)] if len(p) else []
+            best = next((s for s in order if not own or own & says(s)), None)
+            if best is None:  # no sentence repeats the part's words: its best quote from a document not yet cited
+                cited = {q.hit.chunk.doc_id for q in out}
+                best = next((s for s in order if s.hit.chunk.doc_id not in cited), None)
+            if best is None or any(q is best for q in out) or any(
+                    q.hit.chunk.doc_id == best.hit.chunk.doc_id and best.start < q.end and q.start < best.end
+                    for q in out):
+                continue
+            if len(out) >= self.composer.max_quotes + 1:
+                out = out[:-1]
+            out.append(best)
+        return out
+
+    def stream(self, question: str, history: list[dict] | None = None) -> Iterator[str | Answer]:
+        """Yield the answer text in pieces as it is produced, then the final ``Answer``."""
+        ans = self.answer(question, history)
+        for line in ans.text.splitlines(keepends=True):
+            for i in range(0, len(line), STREAM_PIECE):
+                yield line[i:i + STREAM_PIECE]
+        yield ans

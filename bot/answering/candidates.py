@@ -1,0 +1,112 @@
+"""Candidate sentences of the retrieved passages, and what the question's words say about them.
+
+Everything here is measured on the texts (idf-weighted word coverage, the kinds of fact a sentence
+states, whether it names the question's subject); the answerability model weighs it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.answering.types import Candidate
+from knowledge.models import Hit
+from knowledge.query import EVIDENCE, FRAME_WORDS, QueryAnalysis
+from knowledge.search import HybridSearcher
+from knowledge.text import ARTICLE_LABEL, split_sentences
+
+GLOSSARY_FACTOR = 0.6  # a glossary term counts less than the user's own word
+TOPIC_FACTOR = 0.5  # an earlier turn's word counts less than the current message's
+MIN_SENTENCE_CHARS = 4
+# A per-person/per-case standard, as opposed to a total ("累计兑现……近2.4亿元").
+_STANDARD = re.compile(r"每[人户月年项件次]|不少于|不低于|不超过|不高于|最高|最低|上限|标准为|按照.{0,12}标准|给予.{0,8}(补贴|奖励)")
+_AGGREGATE = re.compile(r"累计|总规模|共计|合计|总额|撬动|总量|共[转化投]|超过?\d|达\d|近\d|约\d")
+# "X是多少" / "X有多少" / "X为多少": X names the figure asked (a copula, so a verb phrase is never taken for X)
+_ASKED_FIGURE = re.compile(r"([\u4e00-\u9fff]{2,12}?)(?:大概|一般|大约)?(?:是|有|为)(?:多少|几)")
+_COUNTED = re.compile(r"(?:多少|几)(?:个|项|家|名|套|所|座|条|次|件|位|批|户|支|种|类)([\u4e00-\u9fff]{2,8})")
+# Headings inside report paragraphs ("二是加强区域人才政策协同。") say what follows, not a fact.
+_LABEL_SENTENCE = re.compile(r"^([一二三四五六七八九十]+是[^，,；;]{0,20}。|[（(][一二三四五六七八九十]+[)）](关于|进一步)[^，,；;]{0,30}。)$")
+
+
+def question_weights(searcher: HybridSearcher, question: str, topic: str = "") -> dict[str, float]:
+    """idf weights of the question's words (glossary terms and an earlier turn's topic count less)."""
+    tok = searcher.tokenizer
+    w: dict[str, float] = {}
+
+    def add(text: str, factor: float) -> None:
+        for t in tok.tokenize(text):
+            if searcher.document_frequency(t) == 0:
+                continue  # a word no passage contains cannot tell passages apart (a typo, chatter)
+            w[t] = max(w.get(t, 0.0), factor * searcher.idf(t))
+
+    add(question, 1.0)
+    for e in searcher.glossary.expand(question):
+        add(e, GLOSSARY_FACTOR)
+    if topic:
+        add(topic, TOPIC_FACTOR)
+    return w
+
+
+def coverage(tokens: set[str] | frozenset[str], weights: dict[str, float]) -> float:
+    total = sum(weights.values())
+    return sum(wt for t, wt in weights.items() if t in tokens) / total if total else 0.0
+
+
+def sentences(searcher: HybridSearcher, hits: list[Hit], weights: dict[str, float]) -> list[Candidate]:
+    """Every fact-bearing sentence of the passages, with its coverage of the question's words."""
+    tok = searcher.tokenizer
+    out: list[Candidate] = []
+    for rank, h in enumerate(hits):
+        c = h.chunk
+        chunk_tokens = set(searcher.chunk_tokens(c.chunk_id)) or set(tok.tokenize(c.index_text))
+        chunk_cov = coverage(chunk_tokens, weights)
+        first = True
+        for s, e in split_sentences(c.text, 0, len(c.text)):
+            label = ARTICLE_LABEL.match(c.text[s:e])
+            if label:
+                s += label.end()
+            text = c.text[s:e]
+            if len(text) < MIN_SENTENCE_CHARS or _LABEL_SENTENCE.match(text):
+                continue  # labels of report paragraphs say what follows, not a fact
+            toks = set(tok.tokenize(text)) | set(tok.tokenize(c.context))  # both cached by the tokenizer
+            out.append(Candidate(rank, h, c.start + s, c.start + e, text, coverage=coverage(toks, weights),
+                                 chunk_coverage=chunk_cov, tokens=toks, first=first,
+                                 kinds={k for k, p in EVIDENCE.items() if p.search(text)}))
+            first = False
+    return out
+
+
+def subject(searcher: HybridSearcher, a: QueryAnalysis) -> tuple[dict[str, float], set[str]]:
+    """The question's subject words (its own words outside the question's frame) and its anchors:
+    the most specific of them, or the official words the glossary gives for it (裁员 → 裁减人员)."""
+    own = {t: w for t, w in question_weights(searcher, a.question).items() if t not in FRAME_WORDS}
+    anchor = max(own, key=own.get) if own else None
+    if not anchor:
+        return own, set()
+    return own, {anchor} | {t for e in searcher.glossary.expand(anchor) for t in searcher.tokenizer.tokenize(e)}
+
+
+def counted_terms(searcher: HybridSearcher, question: str) -> set[str]:
+    """What a count question counts ("几家电影院" → 电影院…): a number of 企业 does not count cinemas."""
+    terms: set[str] = set()
+    for m in _COUNTED.finditer(question):
+        noun = m.group(1)
+        toks = {t for t in searcher.tokenizer.tokenize(noun) if len(t) >= 2 and t not in FRAME_WORDS}
+        for e in searcher.glossary.expand(noun):
+            toks |= set(searcher.tokenizer.tokenize(e))
+        terms |= toks
+    return terms
+
+
+def unknown_subject(searcher: HybridSearcher, question: str) -> str | None:
+    """The thing a figure is asked of, when the knowledge base has no word of it ("房价是多少" → 房价)."""
+    for m in _ASKED_FIGURE.finditer(question):
+        subj = m.group(1).split("的")[-1]
+        toks = [t for t in searcher.tokenizer.tokenize(subj) if len(t) >= 2 and t not in FRAME_WORDS]
+        if toks and not searcher.glossary.expand(subj) and all(searcher.document_frequency(t) == 0 for t in toks):
+            return subj
+    return None
+
+
+def is_standard(text: str) -> bool:
+    """Does the sentence state a per-person/per-case standard (not only a total)?"""
+    return bool(_STANDARD.search(text)) and not (_AGGREGATE.search(text) and not re.search(r"每[人户月]", text))
