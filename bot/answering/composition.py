@@ -31,6 +31,9 @@ KIND_LABEL = {"amount": "金额或标准", "rate": "比例、费率或利率", "
               "contact": "办理地点或部门", "phone": "联系电话或联系方式", "address": "地址",
               "requirement": "条件或要求", "how_to": "申请或办理方式", "count": "数量", "materials": "申请材料",
               "figure": "数字"}
+# Kinds whose answering span is a figure worth marking in bold (the rest are whole sentences).
+HIGHLIGHTED = {"amount", "rate", "duration", "date", "count", "figure", "phone"}
+_DIGIT = re.compile(r"[\d０-９零一二两三四五六七八九十百千万亿]")
 _CHANNEL = re.compile(r"热线|咨询|经办机构|服务中心|政务服务平台|窗口")
 
 MAX_SENTENCE_CHARS = 160  # a clause is widened to its sentence only up to this length (answers stay short)
@@ -127,8 +130,8 @@ class Composer:
             if any(x.chunk.doc_id == c.doc_id and start < x.end and x.start < end for x in cites):
                 continue  # two clauses of one sentence: quoted once
             quote = c.text[start - c.start:end - c.start]
-            marks = sorted({(start + m.start(), start + m.end()) for k in wanted if k in EVIDENCE
-                            for m in EVIDENCE[k].finditer(quote) if m.end() > m.start()})
+            marks = sorted({(start + m.start(), start + m.end()) for k in wanted & HIGHLIGHTED
+                            for m in EVIDENCE[k].finditer(quote) if _DIGIT.search(m.group(0))})
             cites.append(Citation(len(cites) + 1, c, quote, start, end, s.hit.superseded_by, marks))
         return cites
 

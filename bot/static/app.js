@@ -30,8 +30,8 @@ function renderAnswer(container, text, citations) {
   const byN = new Map(citations.map((c) => [c.n, c]));
   let last = 0;
   for (const m of text.matchAll(/\[(\d{1,2})\]/g)) {
-    container.append(text.slice(last, m.index));
     const c = byN.get(Number(m[1]));
+    appendQuote(container, text.slice(last, m.index), c);
     if (c) {
       container.append(el("a", { class: "chip", href: viewerUrl(c), target: "_blank", rel: "noopener",
         "aria-label": `出处 ${c.n}：${c.title} ${c.section}`, title: `${c.title} ${c.section}（${c.version_date}）`, text: `${c.n}` }));
@@ -41,6 +41,24 @@ function renderAnswer(container, text, citations) {
     last = m.index + m[0].length;
   }
   container.append(text.slice(last));
+}
+
+// A quote with its answering spans (the figure or period asked) in bold; other text as it is.
+function appendQuote(container, segment, c) {
+  if (!c || !c.highlights || !c.highlights.length || !segment.endsWith(c.quote)) {
+    container.append(segment);
+    return;
+  }
+  container.append(segment.slice(0, segment.length - c.quote.length));
+  let pos = 0;
+  for (const h of c.highlights) {
+    const s = h.start - c.start, e = h.end - c.start;
+    if (s < pos || e > c.quote.length) continue;
+    container.append(c.quote.slice(pos, s));
+    container.append(el("strong", { class: "fact", text: c.quote.slice(s, e) }));
+    pos = e;
+  }
+  container.append(c.quote.slice(pos));
 }
 
 function sourcesText(text, citations) {
