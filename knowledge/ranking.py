@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
+_RUN = re.compile(r"[\u4e00-\u9fff0-9A-Za-z]+")
 RANKER_PATH = Path(__file__).resolve().parent / "data" / "ranker.json"
 
 # Each feature, and why it may tell the right passage from a merely similar one.
@@ -32,6 +34,7 @@ FEATURES: dict[str, str] = {
     "doc_lex": "BM25 score of the passage's whole document relative to the best document's",
     "title_cov": "idf-weighted share of the query's words found in the document title",
     "coverage": "idf-weighted share of the query's words found in the passage (with its context)",
+    "bigrams": "share of the question's character bigrams found in the passage (robust to word splits, typos, dialect)",
     "own_cov": "idf-weighted share of the current message's own words (not an earlier turn's) in the passage",
     "expansion_cov": "share of glossary/thesaurus expansion terms found in the passage",
     "thesaurus_cov": "share of thesaurus synonyms of the question's words found in the passage",
@@ -83,6 +86,14 @@ class LinearRanker:
 def weighted_share(weights: dict[str, float], tokens: frozenset[str] | set[str]) -> float:
     total = sum(weights.values())
     return sum(w for t, w in weights.items() if t in tokens) / total if total else 0.0
+
+
+def bigrams(text: str) -> set[str]:
+    """Character bigrams of the CJK and alphanumeric runs of a text."""
+    out: set[str] = set()
+    for run in _RUN.findall(text):
+        out.update(run[i:i + 2] for i in range(len(run) - 1))
+    return out
 
 
 def length_feature(n_chars: int) -> float:

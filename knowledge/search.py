@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from knowledge.glossary import Glossary
 from knowledge.lexical import USER_DICT, BM25Index, TokenCache, Tokenizer
 from knowledge.models import Chunk, Hit
 from knowledge.query import EVIDENCE, analyze, fact_kinds
-from knowledge.ranking import FEATURES, RANKER_PATH, LinearRanker, length_feature, weighted_share
+from knowledge.ranking import FEATURES, RANKER_PATH, LinearRanker, bigrams, length_feature, weighted_share
 from knowledge.store import KnowledgeStore
 from knowledge.thesaurus import Thesaurus
 from knowledge.versions import VersionMap, build_version_map
@@ -266,6 +267,7 @@ class HybridSearcher:
         votes = np.bincount(cand_docs, minlength=len(snap.doc_ids)) / len(cands)
         idf_w = {t: w * snap.bm25.idf(t) for t, w in terms.items() if snap.bm25.df(t) > 0}
         own_w = {t: snap.bm25.idf(t) for t in self.tokenizer.tokenize(own) if snap.bm25.df(t) > 0}
+        q_bigrams = bigrams(unicodedata.normalize("NFKC", own))
         exp_terms = {t for e in expansions for t in self.tokenizer.tokenize(e)}
         # the rest of the weighted terms came from the thesaurus
         syn_terms = set(terms) - set(self.tokenizer.tokenize(query)) - exp_terms
@@ -287,6 +289,7 @@ class HybridSearcher:
                 float(doc_lex[d]) / top_doc_lex,
                 weighted_share(idf_w, snap.title_tokens[d]),
                 weighted_share(idf_w, toks),
+                len(q_bigrams & bigrams(unicodedata.normalize("NFKC", chunk.text))) / len(q_bigrams) if q_bigrams else 0.0,
                 weighted_share(own_w, toks),
                 len(exp_terms & toks) / len(exp_terms) if exp_terms else 0.0,
                 len(syn_terms & toks) / len(syn_terms) if syn_terms else 0.0,

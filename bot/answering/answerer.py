@@ -101,7 +101,7 @@ class Answerer:
         anchor = max(anchors, key=self.searcher.idf) if anchors else None
         if not sents or max(s.score for s in sents) < self.answerability.threshold:
             return self.composer.refusal(a, needed or {"_"}, sents, hits, anchor)
-        picked = self.composer.pick(sents, a, floor=self.answerability.threshold)
+        picked = self.composer.pick(sents, a)
         picked = self._pick_parts(a, sents, picked, hits)
         unstated = needed - stated_kinds(self.searcher, a, picked)
         if needed and unstated == needed:

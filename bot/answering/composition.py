@@ -41,7 +41,7 @@ MAX_LEAD_GAP = 80  # an item is quoted with its article's lead-in only when the 
 RELATED_COVERAGE = 0.3  # a refusal shows a "related" sentence only if it holds this share of the question's words
 NEW_TERM_IDF = 2.0  # a further quote must add a word at least this specific
 # A further quote must score at least this share of the best quote (lower for multi-part questions).
-FOLLOW_RATIO, FOLLOW_RATIO_MULTI = 0.6, 0.45
+FOLLOW_RATIO, FOLLOW_RATIO_MULTI = 0.3, 0.3
 
 
 class Composer:
