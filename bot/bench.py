@@ -156,6 +156,41 @@ def _throughput(url: str, clients: int, seconds: float) -> None:
           f"{sum(errors)} errors")
 
 
+def bench_unique(settings: Settings, limit: int = 400) -> None:
+    """In-process latency on unique development-set questions, nothing cached: query embedding alone,
+    search, and the whole answer (search + answering), each on its own questions."""
+    from bot.answering.conversation import understand
+    from bot.evaluation import QUESTIONS, load_items
+    from bot.service import KnowledgeService
+
+    print("== unique questions, in process (no query cache)")
+    service = KnowledgeService(settings)
+    service.load()
+    emb = service.store.embeddings
+    items = load_items(QUESTIONS)
+    questions = list(dict.fromkeys(it["question"] for it in items if not it.get("history")))[:limit]
+    half = len(questions) // 2
+    service.search("预热", 1)  # the model's first call pays one-off set-up
+    emb.clear_query_cache()
+    embed, search, ask = [], [], []
+    for q in questions[:half]:
+        a = understand(q)
+        t0 = time.perf_counter()
+        emb._queries([a.retrieval_text + "。"])  # the model alone, on a string the search will not reuse
+        embed.append((time.perf_counter() - t0) * 1000)
+        t0 = time.perf_counter()
+        service.searcher.search(a.retrieval_text, 10, about_past=a.about_past, own=a.own_text)
+        search.append((time.perf_counter() - t0) * 1000)
+    for q in questions[half:]:
+        t0 = time.perf_counter()
+        service.ask(q)
+        ask.append((time.perf_counter() - t0) * 1000)
+    print(f"query embedding alone ({len(embed)}): p50 {_pct(embed, .5):.1f} ms  p95 {_pct(embed, .95):.1f} ms")
+    print(f"search ({len(search)}): p50 {_pct(search, .5):.1f} ms  p95 {_pct(search, .95):.1f} ms  "
+          f"(p95 ratio to embedding p95: {_pct(search, .95) / _pct(embed, .95):.2f})")
+    print(f"answer ({len(ask)}): p50 {_pct(ask, .5):.1f} ms  p95 {_pct(ask, .95):.1f} ms")
+
+
 def bench_ingest(settings: Settings, target_chunks: int = 400) -> None:
     """Ingestion with real embedding (no vector cache) against the embedder's raw batch rate."""
     from ingest.pipeline import find_files, ingest_files, prepare_document
@@ -236,7 +271,7 @@ def bench_web(settings: Settings, runs: int = 10) -> None:
 
 
 def run(settings: Settings, only: set[str] | None = None) -> None:
-    parts = {"start": bench_start, "search": bench_search, "ask": lambda s: bench_search(s, path="ask"),
+    parts = {"start": bench_start, "unique": bench_unique, "search": bench_search, "ask": lambda s: bench_search(s, path="ask"),
              "shipped": bench_shipped_ingest, "ingest": bench_ingest, "web": bench_web}
     for name, fn in parts.items():
         if only and name not in only:

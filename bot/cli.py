@@ -256,7 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_eval_match)
 
     s = sub.add_parser("bench", help="print latency, throughput and start-up figures (run alone)")
-    s.add_argument("--only", help="comma-separated: start,search,ask,shipped,ingest,web")
+    s.add_argument("--only", help="comma-separated: start,unique,search,ask,shipped,ingest,web")
     s.set_defaults(func=cmd_bench)
 
     s = sub.add_parser("build-embedding-cache", help="embed the shipped knowledge into knowledge/data/embeddings")

@@ -98,6 +98,7 @@ def train_ranker(service, tune: EvalSet, path=RANKER_PATH) -> dict:
     return meta
 
 
+DOMAIN_C_GRID = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)  # the question vector has 384 dimensions: regularise hard
 MAX_IN_DOMAIN_TURNED_AWAY = 0.02  # share of in-domain tune questions the threshold may turn away
 
 
@@ -131,7 +132,7 @@ def train_domain(service, tune: EvalSet, path=None) -> dict:
     # regularisation and threshold from out-of-fold probabilities: in-sample ones would be overconfident
     folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=0)
     best = None
-    for c in C_GRID:
+    for c in DOMAIN_C_GRID:
         p = cross_val_predict(LogisticRegression(C=c, class_weight="balanced", max_iter=5000), z, y, cv=folds,
                               method="predict_proba")[:, 1]
         inside = np.sort(p[answerable])

@@ -67,6 +67,11 @@ class KBEmbeddings(Embeddings):
                 self._query_cache.popitem(last=False)
         return vec
 
+    def clear_query_cache(self) -> None:
+        """Forget cached query vectors (benchmarks measure questions no cache has seen)."""
+        with self._cache_lock:
+            self._query_cache.clear()
+
     # LangChain interface
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.embed_passages(texts).tolist()

@@ -11,6 +11,7 @@ import json
 import logging
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,6 +95,12 @@ def bigrams(text: str) -> set[str]:
     for run in _RUN.findall(text):
         out.update(run[i:i + 2] for i in range(len(run) - 1))
     return out
+
+
+def bigram_ids(text: str) -> np.ndarray:
+    """The text's bigrams as sorted unique integers (hashes; compared only within one process)."""
+    grams = bigrams(unicodedata.normalize("NFKC", text))
+    return np.unique(np.fromiter((hash(g) for g in grams), dtype=np.int64, count=len(grams)))
 
 
 def length_feature(n_chars: int) -> float:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from knowledge.glossary import Glossary
 from knowledge.lexical import USER_DICT, BM25Index, TokenCache, Tokenizer
 from knowledge.models import Chunk, Hit
 from knowledge.query import EVIDENCE, analyze, fact_kinds
-from knowledge.ranking import FEATURES, RANKER_PATH, LinearRanker, bigrams, length_feature, weighted_share
+from knowledge.ranking import FEATURES, RANKER_PATH, LinearRanker, bigram_ids, length_feature, weighted_share
 from knowledge.store import KnowledgeStore
 from knowledge.thesaurus import Thesaurus
 from knowledge.versions import VersionMap, build_version_map
@@ -68,6 +67,7 @@ class _Snapshot:
     doc_centroids: np.ndarray  # normalised mean vector of each document's chunks
     title_tokens: list[frozenset[str]]  # per document
     doc_bm25: BM25Index  # over whole documents (all their chunks' tokens): which document is meant
+    bigram_ids: list[np.ndarray]  # per chunk: its character bigrams as sorted integers
     built_at: float = field(default_factory=time.time)
 
 
@@ -126,7 +126,7 @@ class HybridSearcher:
                 doc_tokens[doc_pos[c.doc_id]].extend(t)
             snap = _Snapshot(chunks, {c.chunk_id: i for i, c in enumerate(chunks)}, BM25Index(tokens),
                              [frozenset(t) for t in tokens], versions, vectors, doc_index, doc_ids, centroids,
-                             title_tokens, BM25Index(doc_tokens))
+                             title_tokens, BM25Index(doc_tokens), [bigram_ids(c.text) for c in chunks])
             # swap together: queries must be tokenized the way the index was
             self._snap, self.tokenizer, self._token_cache = snap, tok, cache
             log.info("search index: %d chunks in %.0f ms", len(chunks), (time.perf_counter() - t0) * 1000)
@@ -267,7 +267,7 @@ class HybridSearcher:
         votes = np.bincount(cand_docs, minlength=len(snap.doc_ids)) / len(cands)
         idf_w = {t: w * snap.bm25.idf(t) for t, w in terms.items() if snap.bm25.df(t) > 0}
         own_w = {t: snap.bm25.idf(t) for t in self.tokenizer.tokenize(own) if snap.bm25.df(t) > 0}
-        q_bigrams = bigrams(unicodedata.normalize("NFKC", own))
+        q_bigrams = bigram_ids(own)
         exp_terms = {t for e in expansions for t in self.tokenizer.tokenize(e)}
         # the rest of the weighted terms came from the thesaurus
         syn_terms = set(terms) - set(self.tokenizer.tokenize(query)) - exp_terms
@@ -289,7 +289,7 @@ class HybridSearcher:
                 float(doc_lex[d]) / top_doc_lex,
                 weighted_share(idf_w, snap.title_tokens[d]),
                 weighted_share(idf_w, toks),
-                len(q_bigrams & bigrams(unicodedata.normalize("NFKC", chunk.text))) / len(q_bigrams) if q_bigrams else 0.0,
+                float(np.isin(q_bigrams, snap.bigram_ids[i], assume_unique=True).mean()) if len(q_bigrams) else 0.0,
                 weighted_share(own_w, toks),
                 len(exp_terms & toks) / len(exp_terms) if exp_terms else 0.0,
                 len(syn_terms & toks) / len(syn_terms) if syn_terms else 0.0,
