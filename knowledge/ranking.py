@@ -39,6 +39,7 @@ FEATURES: dict[str, str] = {
     "own_cov": "idf-weighted share of the current message's own words (not an earlier turn's) in the passage",
     "expansion_cov": "share of glossary/thesaurus expansion terms found in the passage",
     "thesaurus_cov": "share of thesaurus synonyms of the question's words found in the passage",
+    "year_match": "the question names a year and the passage's document is the version of that year",
     "superseded": "the passage's document has a newer version and the question is about the present",
     "kind": "the passage states a fact of the kind asked (amount, period, date …)",
     "short": "log of the passage length (short articles are often definitions or headings)",

@@ -7,6 +7,7 @@ swapped atomically on refresh, so searches never see a half-built index.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ from knowledge.thesaurus import Thesaurus
 from knowledge.versions import VersionMap, build_version_map
 
 log = logging.getLogger(__name__)
+
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?=年|版)")
 
 
 @dataclass
@@ -269,6 +272,7 @@ class HybridSearcher:
         own_w = {t: snap.bm25.idf(t) for t in self.tokenizer.tokenize(own) if snap.bm25.df(t) > 0}
         q_bigrams = bigram_ids(own)
         exp_terms = {t for e in expansions for t in self.tokenizer.tokenize(e)}
+        years = set(_YEAR.findall(own)) | set(_YEAR.findall(query))
         # the rest of the weighted terms came from the thesaurus
         syn_terms = set(terms) - set(self.tokenizer.tokenize(query)) - exp_terms
         doc_lex = snap.doc_bm25.scores(terms)
@@ -293,6 +297,7 @@ class HybridSearcher:
                 weighted_share(own_w, toks),
                 len(exp_terms & toks) / len(exp_terms) if exp_terms else 0.0,
                 len(syn_terms & toks) / len(syn_terms) if syn_terms else 0.0,
+                float(chunk.version_date[:4] in years),
                 float(chunk.doc_id in snap.versions.superseded_by and not about_past),
                 float(any(EVIDENCE[k].search(chunk.text) for k in kinds if k in EVIDENCE)),
                 length_feature(len(chunk.text)),

@@ -12,7 +12,9 @@ import re
 
 from knowledge.query import QueryAnalysis, analyze, focus_question
 
-_ELLIPTICAL_START = re.compile(r"^(那|那么|这|这个|这些|它|它们|他们|还有|另外|其中|那如果|那要是|要是|如果是|换成)")
+_ELLIPTICAL_START = re.compile(r"^(那|那么|这|这个|这些|它|它们|他们|还有|其中|那如果|那要是|要是|如果是|换成)")
+# The user says the subject changes ("换个话题", "另外问一下"): the earlier topic no longer applies.
+_SWITCH = re.compile(r"换个话题|换个问题|另外(问|想问|再问|还想问|咨询)|另外[，,]|另一个问题|再问(个|一个)别的|问点别的|顺便问")
 _POINTING = re.compile(r"(这个|那个|它|该|上述|这项|这种|这么做|这样|他们|她们|第[一二三四五六七八九十\d](个|项|条|点|种|类))")
 SHORT_MESSAGE = 12  # characters: a message this short leans on the turn before it
 _ORDINAL = re.compile(r"第([一二三四五六七八九十]|[1-9])(个|项|条|点|种|类)")
@@ -26,6 +28,8 @@ def is_followup(question: str, history: list[dict]) -> bool:
     if not any(m.get("role") == "user" for m in history):
         return False
     q = question.strip()
+    if _SWITCH.search(q):
+        return False
     return bool(_ELLIPTICAL_START.search(q)) or len(q) <= SHORT_MESSAGE or q.endswith(("呢", "呢？", "呢?")) \
         or bool(_POINTING.search(q))
 
