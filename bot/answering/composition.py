@@ -45,7 +45,9 @@ FOLLOW_RATIO, FOLLOW_RATIO_MULTI = 0.3, 0.3
 
 
 class Composer:
-    def __init__(self, searcher: HybridSearcher, max_quotes: int = 3, max_chars: int = 320) -> None:
+    # Up to 4 quotes: chosen on tune (3 → 4 quotes: key points 0.671 → 0.700, median length 188 → 210;
+    # 5 quotes reach 0.732 but a median of 244, too close to the 250 the answers must stay under).
+    def __init__(self, searcher: HybridSearcher, max_quotes: int = 4, max_chars: int = 320) -> None:
         self.searcher = searcher
         self.max_quotes = max_quotes
         self.max_chars = max_chars
