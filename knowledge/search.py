@@ -32,7 +32,7 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?=年|版)")
 
 @dataclass
 class SearchOptions:
-    """Knobs of the ranking, each measurable on the dev set (``bot eval-search``)."""
+    """Knobs of the ranking, each measured by ``bot eval-search --ablate`` (tune, heldout and dev side by side)."""
 
     candidates: int = 50  # per retriever, before fusion
     # "learned": the ranking model of knowledge/data/ranker.json (falls back to "score" without it);
@@ -47,14 +47,7 @@ class SearchOptions:
     expansion_weight: float = 0.6  # BM25 weight of a glossary term relative to the user's own words
     use_thesaurus: bool = True
     thesaurus_weight: float = 0.3  # BM25 weight of a 词林 synonym (looser than the operator's glossary)
-    # Off: measured neutral on dev (same hit@1/MRR at every weight tried, docs/benchmarks.md), and the
-    # issue's rule is to keep a reranker only if it helps. The code stays for measuring on new data.
-    rerank: bool = False
-    rerank_depth: int = 30  # fused candidates the second stage looks at
-    rerank_coverage: float = 0.5  # weight of idf-weighted query-term coverage of the passage
-    rerank_kind: float = 0.1  # bonus when the passage states the kind of fact asked (amount, period…)
     understand: bool = True  # focus long messages on their question, detect questions about the past
-    expand_dense: bool = False  # appending glossary terms to the e5 query measured worse (docs/benchmarks.md)
 
 
 @dataclass
@@ -168,25 +161,11 @@ class HybridSearcher:
                 for syn in self.thesaurus.expand(t):
                     if syn not in terms and self._snap.bm25.df(syn) > 0:
                         terms[syn] = o.thesaurus_weight
-        dense_text = f"{query} {' '.join(expansions)}" if expansions and o.expand_dense else query
+        dense_text = query  # glossary terms appended to the e5 query measured worse (earlier build)
         return dense_text, terms, expansions
 
     def document_frequency(self, term: str) -> int:
         return self._snap.bm25.df(term) if self._snap else 0
-
-    def _rerank(self, snap: _Snapshot, fused: dict[int, float], terms: dict[str, float], kinds: set[str]) -> None:
-        """Second stage over the fused top: how much of the question's weighted vocabulary a passage holds,
-        and whether it states the kind of fact asked. Measured in docs/benchmarks.md (ablation)."""
-        o = self.options
-        weights = {t: w * snap.bm25.idf(t) for t, w in terms.items() if snap.bm25.df(t) > 0}
-        total = sum(weights.values())
-        if not total:
-            return
-        for idx in sorted(fused, key=lambda i: -fused[i])[:o.rerank_depth]:
-            toks = snap.token_sets[idx]
-            cov = sum(w for t, w in weights.items() if t in toks) / total
-            kind = any(EVIDENCE[k].search(snap.chunks[idx].text) for k in kinds if k in EVIDENCE)
-            fused[idx] += o.rerank_coverage * cov + o.rerank_kind * kind
 
     def idf(self, term: str) -> float:
         return self._snap.bm25.idf(term) if self._snap else 0.0
@@ -367,7 +346,7 @@ class HybridSearcher:
             query = a.question if len(query) > 80 else query
             kinds = a.kinds
             about_past = a.about_past
-        elif o.fusion == "learned" or o.rerank:
+        elif o.fusion == "learned":
             kinds = fact_kinds(own or query)
         dense_text, terms, expansions = self.plan(query, own)
         lex = self.lexical(lexical_terms if lexical_terms is not None else terms, o.candidates)
@@ -399,8 +378,6 @@ class HybridSearcher:
                     part = weight * (score - floor) / (top_score - floor) if top_score > floor else weight
                 fused[idx] = fused.get(idx, 0.0) + part
                 ranks.setdefault(idx, {})[name] = rank + 1
-        if o.rerank and fused:
-            self._rerank(snap, fused, terms, kinds)
         if o.prefer_newest and not about_past:  # None (not understood) counts as the present
             for idx in fused:
                 if snap.chunks[idx].doc_id in snap.versions.superseded_by:
