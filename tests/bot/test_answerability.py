@@ -1,0 +1,88 @@
+"""Each answerability feature on small texts of my own, with the real tokenizer and the shipped corpus's idf."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answering import candidates as cand
+from bot.answering.answerability import FEATURES, sentence_features, stated_kinds
+from knowledge.models import Chunk, Hit
+from knowledge.query import analyze
+
+COL = {name: i for i, name in enumerate(FEATURES)}
+
+
+def _hit(text: str, score: float = 1.0) -> Hit:
+    chunk = Chunk(doc_id="t", title="测试条例", section="第一条", source="测试条例(2024-01-01).md",
+                  version_date="2024-01-01", text=text, start=0, end=len(text), chunk_id=f"t-{hash(text)}")
+    return Hit(chunk=chunk, score=score)
+
+
+def _rows(searcher, question: str, *texts: str):
+    a = analyze(question)
+    hits = [_hit(t, 1.0 - i * 0.1) for i, t in enumerate(texts)]
+    sents = cand.sentences(searcher, hits, cand.question_weights(searcher, a.question))
+    return a, sents, sentence_features(searcher, a, sents, hits)
+
+
+@pytest.fixture(scope="module")
+def searcher(shipped_service):
+    return shipped_service.searcher
+
+
+def test_kind_stated_and_missing(searcher):
+    _, sents, x = _rows(searcher, "失业保险金最长能领多久？",
+                        "失业人员领取失业保险金的期限最长为24个月。", "失业人员应当及时办理失业登记。")
+    assert [s.text[:6] for s in sents] == ["失业人员领取", "失业人员应当"]
+    assert x[0, COL["kind_stated"]] == 1 and x[0, COL["kind_missing"]] == 0
+    assert x[1, COL["kind_stated"]] == 0 and x[1, COL["kind_missing"]] == 1
+
+
+def test_coverage_subject_and_rank(searcher):
+    _, sents, x = _rows(searcher, "住房公积金的缴存比例是多少？",
+                        "住房公积金的缴存比例不得低于百分之五。", "职工应当按时参加培训。")
+    assert x[0, COL["coverage"]] > x[1, COL["coverage"]]
+    assert x[0, COL["subject"]] == 1 and x[1, COL["subject"]] == 0
+    assert x[0, COL["rank"]] == 1.0 and x[1, COL["rank"]] == 0.5
+    assert x[0, COL["retrieval"]] == 1.0 and x[1, COL["retrieval"]] == 0.0
+
+
+def test_a_total_is_not_a_per_person_standard(searcher):
+    _, _, x = _rows(searcher, "每人每月能补贴多少钱？",
+                    "累计发放补贴共计3亿元。", "补贴标准为每人每月500元。")
+    assert x[0, COL["total_for_standard"]] == 1
+    assert x[1, COL["total_for_standard"]] == 0
+
+
+def test_count_of_another_thing_and_unknown_subject(searcher):
+    _, _, x = _rows(searcher, "这里有几家电影院？", "区内已有企业808家。")
+    assert x[0, COL["counted_missing"]] == 1
+    a, sents, x = _rows(searcher, "这里的房价是多少？", "区内已有企业808家。")
+    assert x[0, COL["subject_unknown"]] == 1
+    assert stated_kinds(searcher, a, sents) == set()  # nothing can state the figure of an unknown subject
+
+
+def test_number_length_lead_in_and_first(searcher):
+    _, sents, x = _rows(searcher, "申请需要什么条件？",
+                        "申请人应当符合下列条件：\n（一）年满十八周岁；\n（二）无犯罪记录。")
+    by_text = {s.text: row for s, row in zip(sents, x, strict=True)}
+    lead = by_text["申请人应当符合下列条件："]
+    assert lead[COL["lead_in"]] == 1 and lead[COL["first"]] == 1 and lead[COL["number"]] == 0
+    item = by_text["（一）年满十八周岁；"]
+    assert item[COL["lead_in"]] == 0 and item[COL["first"]] == 0 and item[COL["number"]] == 1
+    assert 0 < item[COL["length"]] < lead[COL["length"]]
+
+
+def test_thesaurus_change_takes_effect_without_code_changes(searcher):
+    from knowledge.thesaurus import Thesaurus
+
+    before = searcher.thesaurus
+    try:
+        searcher.thesaurus = Thesaurus({"薪水": frozenset({"工资"})})
+        _, terms, _ = searcher.plan("薪水拖欠怎么办")
+        assert "工资" in terms and terms["工资"] < terms["薪水"]
+        searcher.thesaurus = Thesaurus({})
+        _, terms, _ = searcher.plan("薪水拖欠怎么办")
+        assert "工资" not in terms
+    finally:
+        searcher.thesaurus = before
