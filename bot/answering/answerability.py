@@ -48,7 +48,7 @@ SPECIFIC = ("amount", "rate", "duration", "date", "contact", "phone", "address",
             "materials", "figure")
 FIGURES = {"amount", "rate", "count", "figure"}  # kinds whose subject must be named somewhere in the corpus
 OF_SUBJECT = {"requirement", "how_to", "address", "phone", "materials"}  # stated of the question's own subject
-_NUMBER = re.compile(r"[\d０-９]|[一二两三四五六七八九十百千万亿]+(个|项|家|名|元|万|亿|日|天|年|月|倍|成|套|条)")
+_NUMBER = re.compile(r"[\d０-９]|[一二两三四五六七八九十百千万亿]+(个|项|家|名|元|万|亿|日|天|年|月|倍|成|套|条|周岁|岁|小时|次|人|户|学时)")
 
 
 class AnswerabilityModelError(KnowledgeError):
