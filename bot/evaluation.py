@@ -86,10 +86,6 @@ def covers(chunk: Chunk, gold: dict, doc_texts: dict[str, str]) -> bool:
     return False
 
 
-def question_text(item: dict) -> str:
-    return item["question"]
-
-
 @dataclass
 class RetrievalReport:
     rows: dict[str, dict[str, float]]
@@ -279,7 +275,7 @@ def retrieve(service, item: dict, k: int = 10) -> list[Chunk]:
     return [h.chunk for h in service.searcher.search(a.retrieval_text, k, about_past=a.about_past, own=a.own_text)]
 
 
-def _doc_texts(service) -> dict[str, str]:
+def document_texts(service) -> dict[str, str]:
     return {d.doc_id: service.get_document(d.doc_id).text for d in service.store.list_documents()}
 
 
@@ -287,7 +283,7 @@ def retrieval_figures(service, sets: list[EvalSet], *, ablate: bool = False) -> 
     """hit@1/5/10 and MRR per type, the sets side by side; with ``ablate``, one line per variant and set."""
     from dataclasses import replace
 
-    doc_texts = _doc_texts(service)
+    doc_texts = document_texts(service)
     searcher = service.searcher
     run = lambda item: retrieve(service, item)  # noqa: E731
     searcher.search("预热", 1)  # the model's first call pays one-off set-up

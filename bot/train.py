@@ -1,4 +1,5 @@
-"""Training the learned parts from the tune split: ``bot train-ranker``.
+"""Training the learned parts from the tune split: ``bot train-ranker``, ``train-domain``,
+``train-answerability`` (``bot train`` runs the three in that order).
 
 Labels come from the development set's gold quotes (a candidate is relevant when it covers a gold
 quote, the rule of the evaluation). Only tune items are read; held-out figures are printed in aggregate.
@@ -12,19 +13,19 @@ import logging
 import numpy as np
 
 from bot.answering.conversation import understand
-from bot.evaluation import EvalSet, _doc_texts, covers
+from bot.evaluation import EvalSet, covers, document_texts
 from knowledge.ranking import FEATURES, RANKER_PATH, LinearRanker
 
 log = logging.getLogger(__name__)
 
 C_GRID = (0.01, 0.1, 1.0, 10.0)  # regularisation strengths tried by cross-validation on tune
 FOLDS = 4
-MAX_NEGATIVES = 60  # per query, the hardest by the default fusion order (keeps pairs balanced)
+MAX_NEGATIVES = 60  # per query, the first in candidate order (lexical ranks, then dense): keeps pairs balanced
 
 
 def candidate_rows(service, items: list[dict]) -> list[tuple[np.ndarray, np.ndarray]]:
     """Per answerable item: (feature rows of its candidates, 0/1 labels)."""
-    doc_texts = _doc_texts(service)
+    doc_texts = document_texts(service)
     searcher = service.searcher
     out = []
     for item in items:

@@ -26,9 +26,9 @@ def heldout():
 
 
 def test_retrieval_on_heldout_stays_above_its_floors(shipped_service, heldout):
-    from bot.evaluation import _doc_texts, evaluate_retrieval, retrieve
+    from bot.evaluation import document_texts, evaluate_retrieval, retrieve
 
-    rep = evaluate_retrieval(heldout.items, lambda it: retrieve(shipped_service, it), _doc_texts(shipped_service))
+    rep = evaluate_retrieval(heldout.items, lambda it: retrieve(shipped_service, it), document_texts(shipped_service))
     overall = rep.rows["overall"]
     low = {k: round(overall[k], 3) for k, floor in RETRIEVAL_FLOORS.items() if overall[k] < floor}
     assert not low, f"held-out retrieval below its floors: {low} (floors {RETRIEVAL_FLOORS})"
