@@ -117,6 +117,15 @@ def cmd_train_ranker(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _print_curves(service, model, curve, sets, columns: str) -> None:
+    """A trained threshold's curve on each set (held-out in aggregate only), the model's own marked."""
+    for s in sets:
+        print(f"== {s.name}: {columns}")
+        for t, a, b in curve(service, model, s.items):
+            mark = "  <- model threshold" if abs(t - round(model.threshold, 3)) < 1e-9 else ""
+            print(f"  {t:5.3f}  {a:5.3f}  {b:5.3f}{mark}")
+
+
 def cmd_train_domain(args: argparse.Namespace, settings: Settings) -> int:
     from bot.evaluation import standard_sets
     from bot.train import domain_curve, train_domain
@@ -125,12 +134,8 @@ def cmd_train_domain(args: argparse.Namespace, settings: Settings) -> int:
     sets = standard_sets()
     meta = train_domain(service, next(s for s in sets if s.name == "tune"))
     print(f"trained: {meta}")
-    model = service.answerer.domain
-    for s in sets:
-        print(f"== {s.name}: threshold, out-of-domain caught, answerable turned away")
-        for t, caught, away in domain_curve(service, model, s.items):
-            mark = "  <- model threshold" if abs(t - round(model.threshold, 3)) < 1e-9 else ""
-            print(f"  {t:5.3f}  {caught:5.3f}  {away:5.3f}{mark}")
+    _print_curves(service, service.answerer.domain, domain_curve, sets,
+                  "threshold, out-of-domain caught, answerable turned away")
     return 0
 
 
@@ -142,12 +147,8 @@ def cmd_train_answerability(args: argparse.Namespace, settings: Settings) -> int
     sets = standard_sets()
     meta = train_answerability(service, next(s for s in sets if s.name == "tune"))
     print(f"trained: {meta}")
-    model = service.answerer.answerability
-    for s in sets:
-        print(f"== {s.name}: threshold, answerable answered, unanswerable refused (in-domain items)")
-        for t, answered, refused in answerability_curve(service, model, s.items):
-            mark = "  <- model threshold" if abs(t - round(model.threshold, 3)) < 1e-9 else ""
-            print(f"  {t:5.3f}  {answered:5.3f}  {refused:5.3f}{mark}")
+    _print_curves(service, service.answerer.answerability, answerability_curve, sets,
+                  "threshold, answerable answered, unanswerable refused (in-domain items)")
     return 0
 
 

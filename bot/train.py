@@ -14,7 +14,7 @@ import numpy as np
 
 from bot.answering.conversation import understand
 from bot.evaluation import EvalSet, covers, document_texts
-from knowledge.ranking import FEATURES, RANKER_PATH, LinearRanker
+from knowledge.ranking import RANKER_PATH, LinearRanker
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def fit_ranker(groups: list[tuple[np.ndarray, np.ndarray]], source: str) -> tupl
     meta = {"trained_on": source, "queries": len(groups), "C": best,
             "cv_hit@1": {str(c): round(v, 4) for c, v in cv.items()},
             "date": dt.date.today().isoformat(), "rebuild": "bot train-ranker"}
-    return LinearRanker(list(FEATURES), w, 0.0, mean, scale, meta), meta
+    return LinearRanker(w, 0.0, mean, scale, meta=meta), meta
 
 
 def train_ranker(service, tune: EvalSet, path=RANKER_PATH) -> dict:
@@ -157,13 +157,14 @@ def train_domain(service, tune: EvalSet, path=None) -> dict:
 def domain_curve(service, model, items: list[dict]) -> list[tuple[float, float, float]]:
     """(threshold, out-of-domain caught, answerable turned away) at a range of thresholds, in aggregate."""
     x, y, answerable = domain_rows(service, items)
-    z = ((x - model.mean) / model.scale) @ model.weights + model.bias
-    p = 1.0 / (1.0 + np.exp(-z))
-    out = []
-    for t in sorted({round(float(v), 2) for v in np.linspace(0.05, 0.95, 19)} | {round(model.threshold, 3)}):
-        out.append((t, float((p[y == 1] >= t).mean()) if y.any() else 0.0,
-                    float((p[answerable] >= t).mean()) if answerable.any() else 0.0))
-    return out
+    p = model.probability(x)
+    return [(t, float((p[y == 1] >= t).mean()) if y.any() else 0.0,
+             float((p[answerable] >= t).mean()) if answerable.any() else 0.0) for t in _thresholds(model)]
+
+
+def _thresholds(model) -> list[float]:
+    """The thresholds a curve is printed at: a regular grid and the model's own."""
+    return sorted({round(float(v), 2) for v in np.linspace(0.05, 0.95, 19)} | {round(model.threshold, 3)})
 
 
 MAX_FALSE_REFUSALS = 0.03  # share of answerable tune questions the answerability threshold may refuse
@@ -233,7 +234,5 @@ def answerability_curve(service, model, items: list[dict]) -> list[tuple[float, 
     best = [(float(model.probabilities(r[0]).max()) if len(r[0]) else 0.0, r[2]) for r in rows]
     ok = np.array([b for b, a in best if a])
     no = np.array([b for b, a in best if not a])
-    out = []
-    for t in sorted({round(float(v), 2) for v in np.linspace(0.05, 0.95, 19)} | {round(model.threshold, 3)}):
-        out.append((t, float((ok >= t).mean()) if len(ok) else 0.0, float((no < t).mean()) if len(no) else 0.0))
-    return out
+    return [(t, float((ok >= t).mean()) if len(ok) else 0.0, float((no < t).mean()) if len(no) else 0.0)
+            for t in _thresholds(model)]

@@ -10,13 +10,11 @@ away. Weights and threshold are data (``knowledge/data/domain.json``), rebuilt b
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from knowledge.errors import KnowledgeError
+from knowledge.linear import LinearModel, ModelFileError
 
 DOMAIN_PATH = Path(__file__).resolve().parent / "data" / "domain.json"
 
@@ -36,40 +34,26 @@ def row(signals: dict[str, float], vector: np.ndarray) -> np.ndarray:
     return np.concatenate([[signals[k] for k in SIGNALS], np.asarray(vector, dtype=np.float64)])
 
 
-class DomainModelError(KnowledgeError):
+class DomainModelError(ModelFileError):
     """The domain model file is missing, unreadable or was trained on other signals."""
 
 
-@dataclass
-class DomainModel:
-    weights: np.ndarray
-    bias: float
-    mean: np.ndarray
-    scale: np.ndarray
-    threshold: float  # P(out of domain) at or above which the question gets the domain reply
-    meta: dict = field(default_factory=dict)
+class DomainModel(LinearModel):
+    """P(out of domain); ``threshold``: at or above it the question gets the domain reply."""
 
-    def probability(self, signals: dict[str, float], vector: np.ndarray) -> float:
-        x = (row(signals, vector) - self.mean) / self.scale
-        return float(1.0 / (1.0 + np.exp(-(x @ self.weights + self.bias))))
+    INPUTS = tuple(SIGNALS)
+    INPUTS_KEY = "signals"
+    NAME = "domain model"
+    REBUILD = "bot train-domain"
+    ERROR = DomainModelError
+
+    def probability_of(self, signals: dict[str, float], vector: np.ndarray) -> float:
+        return float(self.probability(row(signals, vector)))
 
     def out_of_domain(self, signals: dict[str, float], vector: np.ndarray) -> bool:
-        return self.probability(signals, vector) >= self.threshold
-
-    def save(self, path: Path = DOMAIN_PATH) -> None:
-        body = {"signals": list(SIGNALS), "weights": [round(float(w), 6) for w in self.weights],
-                "bias": round(float(self.bias), 6), "mean": [float(m) for m in self.mean],
-                "scale": [float(s) for s in self.scale], "threshold": round(self.threshold, 6), "meta": self.meta}
-        Path(path).write_text(json.dumps(body, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        return self.probability_of(signals, vector) >= self.threshold
 
     @classmethod
     def load(cls, path: Path = DOMAIN_PATH) -> DomainModel:
         """The model; a missing, unreadable or stale file is an error at start, never a silent default."""
-        try:
-            body = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise DomainModelError(f"domain model {path} cannot be read ({exc}); run `bot train-domain`") from exc
-        if body.get("signals") != list(SIGNALS):
-            raise DomainModelError(f"domain model {path} was trained on other signals; run `bot train-domain`")
-        return cls(np.array(body["weights"]), float(body["bias"]), np.array(body["mean"]), np.array(body["scale"]),
-                   float(body["threshold"]), body.get("meta", {}))
+        return cls.read(path)

@@ -7,15 +7,15 @@ A missing or stale model file means the searcher falls back to its default score
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from knowledge.linear import LinearModel, ModelFileError
 
 log = logging.getLogger(__name__)
 
@@ -46,43 +46,28 @@ FEATURES: dict[str, str] = {
 }
 
 
-@dataclass
-class LinearRanker:
-    """score = w · standardised(features) + b (a logistic-regression model's decision function)."""
+class LinearRanker(LinearModel):
+    """score = w · standardised(features) + b (a pairwise logistic regression's decision function)."""
 
-    features: list[str]
-    weights: np.ndarray
-    bias: float
-    mean: np.ndarray
-    scale: np.ndarray
-    meta: dict = field(default_factory=dict)
+    INPUTS = tuple(FEATURES)
+    NAME = "ranking model"
+    REBUILD = "bot train-ranker"
+
+    @property
+    def features(self) -> list[str]:
+        return list(self.INPUTS)
 
     def score(self, x: np.ndarray) -> np.ndarray:
-        return ((x - self.mean) / self.scale) @ self.weights + self.bias
-
-    def save(self, path: Path = RANKER_PATH) -> None:
-        body = {"features": self.features, "weights": [round(float(w), 6) for w in self.weights],
-                "bias": round(float(self.bias), 6), "mean": [float(m) for m in self.mean],
-                "scale": [float(s) for s in self.scale], "meta": self.meta}
-        Path(path).write_text(json.dumps(body, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        return self.decision(x)
 
     @classmethod
     def load(cls, path: Path = RANKER_PATH) -> LinearRanker | None:
-        """The model, or None (with a warning) when the file is missing, unreadable or for other features."""
+        """The model, or None (with a warning: the default fusion is used) when the file is not usable."""
         try:
-            body = json.loads(Path(path).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            log.warning("ranking model %s missing: using the default score fusion (run `bot train-ranker`)", path)
+            return cls.read(path)
+        except ModelFileError as exc:
+            log.warning("%s: using the default score fusion", exc)
             return None
-        except (OSError, ValueError) as exc:
-            log.warning("ranking model %s unreadable (%s): using the default score fusion", path, exc)
-            return None
-        if body.get("features") != list(FEATURES):
-            log.warning("ranking model %s was trained on other features: using the default score fusion "
-                        "(run `bot train-ranker`)", path)
-            return None
-        return cls(body["features"], np.array(body["weights"], dtype=np.float64), float(body["bias"]),
-                   np.array(body["mean"]), np.array(body["scale"]), body.get("meta", {}))
 
 
 def weighted_share(weights: dict[str, float], tokens: frozenset[str] | set[str]) -> float:

@@ -8,17 +8,15 @@ which is chosen on tune for at most 3% answerable questions refused. Weights and
 
 from __future__ import annotations
 
-import json
 import math
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from bot.answering.candidates import counted_terms, coverage, is_standard, subject, unknown_subject
 from bot.answering.types import Candidate
-from knowledge.errors import KnowledgeError
+from knowledge.linear import LinearModel, ModelFileError
 from knowledge.models import Hit
 from knowledge.query import QueryAnalysis
 from knowledge.search import HybridSearcher
@@ -51,30 +49,20 @@ OF_SUBJECT = {"requirement", "how_to", "address", "phone", "materials"}  # state
 _NUMBER = re.compile(r"[\d０-９]|[一二两三四五六七八九十百千万亿]+(个|项|家|名|元|万|亿|日|天|年|月|倍|成|套|条|周岁|岁|小时|次|人|户|学时)")
 
 
-class AnswerabilityModelError(KnowledgeError):
+class AnswerabilityModelError(ModelFileError):
     """The answerability model file is missing, unreadable or was trained on other features."""
 
 
-@dataclass
-class AnswerabilityModel:
-    weights: np.ndarray
-    bias: float
-    mean: np.ndarray
-    scale: np.ndarray
-    threshold: float  # the best sentence's probability below which the question is refused
-    meta: dict = field(default_factory=dict)
+class AnswerabilityModel(LinearModel):
+    """P(sentence answers); ``threshold``: the best sentence's probability below which the question is refused."""
+
+    INPUTS = tuple(FEATURES)
+    NAME = "answerability model"
+    REBUILD = "bot train-answerability"
+    ERROR = AnswerabilityModelError
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
-        if not len(x):
-            return np.zeros(0)
-        z = ((x - self.mean) / self.scale) @ self.weights + self.bias
-        return 1.0 / (1.0 + np.exp(-z))
-
-    def save(self, path: Path = ANSWERABILITY_PATH) -> None:
-        body = {"features": list(FEATURES), "weights": [round(float(w), 6) for w in self.weights],
-                "bias": round(float(self.bias), 6), "mean": [float(m) for m in self.mean],
-                "scale": [float(s) for s in self.scale], "threshold": round(self.threshold, 6), "meta": self.meta}
-        Path(path).write_text(json.dumps(body, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        return self.probability(x) if len(x) else np.zeros(0)
 
     @classmethod
     def untrained(cls) -> AnswerabilityModel:
@@ -84,16 +72,7 @@ class AnswerabilityModel:
 
     @classmethod
     def load(cls, path: Path = ANSWERABILITY_PATH) -> AnswerabilityModel:
-        try:
-            body = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise AnswerabilityModelError(
-                f"answerability model {path} cannot be read ({exc}); run `bot train-answerability`") from exc
-        if body.get("features") != list(FEATURES):
-            raise AnswerabilityModelError(
-                f"answerability model {path} was trained on other features; run `bot train-answerability`")
-        return cls(np.array(body["weights"]), float(body["bias"]), np.array(body["mean"]), np.array(body["scale"]),
-                   float(body["threshold"]), body.get("meta", {}))
+        return cls.read(path)
 
 
 def length_feature(n_chars: int) -> float:

@@ -76,7 +76,10 @@ class Answerer:
         Returns:
             (analysis, hits, candidates, feature rows); each candidate's ``score`` is P(answers).
         """
-        a = understand(question, history)
+        return self.scored(understand(question, history))
+
+    def scored(self, a: QueryAnalysis):
+        """``candidates`` for a message already understood."""
         hits = self.retrieve(a)
         weights = cand.question_weights(self.searcher, a.question, a.topic)
         sents = cand.sentences(self.searcher, hits, weights)
@@ -88,14 +91,14 @@ class Answerer:
     # ---- answering ---------------------------------------------------------------------------------
     def answer(self, question: str, history: list[dict] | None = None) -> Answer:
         """Answer one message in its conversation; every [n] in the text is a verbatim citation."""
+        a = understand(question, history)
         talk = smalltalk(question)
         if talk:
-            return Answer(HELP_TEXT if talk != "off_topic" else OFF_TOPIC_TEXT, talk == "off_topic", [], [],
-                          understand(question, history), answered_by="help")
-        a = understand(question, history)
+            return Answer(HELP_TEXT if talk != "off_topic" else OFF_TOPIC_TEXT, talk == "off_topic", [], [], a,
+                          answered_by="help")
         if self.domain is not None and self.domain.out_of_domain(*self.searcher.domain_signals(a.question)):
             return self.composer.domain_reply(a)
-        a, hits, sents, _ = self.candidates(question, history)
+        a, hits, sents, _ = self.scored(a)
         needed = needed_kinds(a)
         _, anchors = cand.subject(self.searcher, a)
         anchor = max(anchors, key=self.searcher.idf) if anchors else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 
@@ -45,7 +46,7 @@ def test_model_changes_the_order_without_code_changes(shipped_service):
     before = [h.chunk.chunk_id for h in s.search(query, 5)]
     model = s.ranker
     try:
-        s.ranker = LinearRanker(model.features, -model.weights, model.bias, model.mean, model.scale, model.meta)
+        s.ranker = dataclasses.replace(model, weights=-model.weights)
         after = [h.chunk.chunk_id for h in s.search(query, 5)]
     finally:
         s.ranker = model
