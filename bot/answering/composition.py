@@ -53,7 +53,7 @@ class Composer:
         self.max_chars = max_chars
 
     # ---- choosing quotes -----------------------------------------------------------------------
-    def pick(self, cands: list[Candidate], a: QueryAnalysis, floor: float = 0.0) -> list[Candidate]:
+    def pick(self, cands: list[Candidate], a: QueryAnalysis) -> list[Candidate]:
         """The best sentence, then others that add something asked for (never merely a neighbour)."""
         ranked = sorted((s for s in cands if not s.lead_in), key=lambda s: -s.score)
         if not ranked:
@@ -68,7 +68,7 @@ class Composer:
         wanted = needed_kinds(a)
         have = best.kinds & wanted
         for s in ranked[1:]:
-            if len(picked) >= self.max_quotes or s.score < max(ratio * best.score, floor):
+            if len(picked) >= self.max_quotes or s.score < ratio * best.score:
                 break
             if any(s.hit.chunk.doc_id == p.hit.chunk.doc_id and s.start < p.end and p.start < s.end for p in picked):
                 continue
