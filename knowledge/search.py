@@ -88,6 +88,7 @@ class HybridSearcher:
         self._reload_interval = reload_interval
         self._last_check = time.monotonic()
         self._refresh_lock = threading.Lock()
+        self._reindex: threading.Thread | None = None
 
     @property
     def ready(self) -> bool:
@@ -136,8 +137,17 @@ class HybridSearcher:
         if not self.glossary.reload():
             return False
         tok = Tokenizer((USER_DICT,), extra_words=self.glossary.words())
-        threading.Thread(target=self.refresh, args=(tok,), name="glossary-reindex", daemon=True).start()
+        # Not a daemon: a daemon thread killed at interpreter exit while inside Chroma's Rust bindings
+        # crashes the process (SIGSEGV); exit waits the few seconds a reindex takes instead.
+        self._reindex = threading.Thread(target=self.refresh, args=(tok,), name="glossary-reindex")
+        self._reindex.start()
         return True
+
+    def wait_reindexed(self, timeout: float | None = None) -> bool:
+        """Wait for a background reindex started by a glossary change; True when none is running."""
+        if self._reindex is not None:
+            self._reindex.join(timeout)
+        return self._reindex is None or not self._reindex.is_alive()
 
     def plan(self, query: str, own: str | None = None) -> tuple[str, dict[str, float], list[str]]:
         """The dense query text, weighted BM25 terms and glossary expansions for a query.

@@ -67,3 +67,6 @@ def test_glossary_edit_takes_effect_without_code_change(shipped_service, tmp_pat
     hits = s.search("蓝本本怎么办", 5)
     assert s.glossary.expand("蓝本本怎么办") == ["营业执照"]
     assert any("营业执照" in h.chunk.text for h in hits)
+    # the tokenizer is rebuilt in the background with the new word, then swapped in with its index
+    assert s.wait_reindexed(120)
+    assert "蓝本本" in s.tokenizer.tokenize("蓝本本怎么办")
