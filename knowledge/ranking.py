@@ -43,6 +43,8 @@ FEATURES: dict[str, str] = {
     "superseded": "the passage's document has a newer version and the question is about the present",
     "kind": "the passage states a fact of the kind asked (amount, period, date …)",
     "short": "log of the passage length (short articles are often definitions or headings)",
+    "bigram_bm25": "BM25 over character bigrams relative to the best candidate's: idf-weighted, and blind to "
+                   "word splits, so a typo or a dialect spelling costs one or two bigrams, not the word",
 }
 
 
@@ -75,17 +77,19 @@ def weighted_share(weights: dict[str, float], tokens: frozenset[str] | set[str])
     return sum(w for t, w in weights.items() if t in tokens) / total if total else 0.0
 
 
+def bigram_list(text: str) -> list[str]:
+    """Character bigrams of the CJK and alphanumeric runs of a text, repeats kept (the terms of bigram BM25)."""
+    return [run[i:i + 2] for run in _RUN.findall(unicodedata.normalize("NFKC", text)) for i in range(len(run) - 1)]
+
+
 def bigrams(text: str) -> set[str]:
     """Character bigrams of the CJK and alphanumeric runs of a text."""
-    out: set[str] = set()
-    for run in _RUN.findall(text):
-        out.update(run[i:i + 2] for i in range(len(run) - 1))
-    return out
+    return set(bigram_list(text))
 
 
 def bigram_ids(text: str) -> np.ndarray:
     """The text's bigrams as sorted unique integers (hashes; compared only within one process)."""
-    grams = bigrams(unicodedata.normalize("NFKC", text))
+    grams = bigrams(text)
     return np.unique(np.fromiter((hash(g) for g in grams), dtype=np.int64, count=len(grams)))
 
 

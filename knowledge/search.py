@@ -20,7 +20,15 @@ from knowledge.glossary import Glossary
 from knowledge.lexical import USER_DICT, BM25Index, TokenCache, Tokenizer
 from knowledge.models import Chunk, Hit
 from knowledge.query import EVIDENCE, analyze, fact_kinds
-from knowledge.ranking import FEATURES, RANKER_PATH, LinearRanker, bigram_ids, length_feature, weighted_share
+from knowledge.ranking import (
+    FEATURES,
+    RANKER_PATH,
+    LinearRanker,
+    bigram_ids,
+    bigram_list,
+    length_feature,
+    weighted_share,
+)
 from knowledge.store import KnowledgeStore
 from knowledge.thesaurus import Thesaurus
 from knowledge.versions import VersionMap, build_version_map
@@ -35,6 +43,7 @@ class SearchOptions:
     """Knobs of the ranking, each measured by ``bot eval-search --ablate`` (tune, heldout and dev side by side)."""
 
     candidates: int = 50  # per retriever, before fusion
+    bigram_candidates: int = 0  # top passages by character-bigram BM25 added to the learned fusion's candidates
     # "learned": the ranking model of knowledge/data/ranker.json (falls back to "score" without it);
     # "score": convex mix of min-max normalised scores; "rrf": reciprocal rank fusion
     fusion: str = "learned"
@@ -64,6 +73,7 @@ class _Snapshot:
     title_tokens: list[frozenset[str]]  # per document
     doc_bm25: BM25Index  # over whole documents (all their chunks' tokens): which document is meant
     bigram_ids: list[np.ndarray]  # per chunk: its character bigrams as sorted integers
+    bigram_bm25: BM25Index  # over each chunk's character bigrams
     built_at: float = field(default_factory=time.time)
 
 
@@ -123,7 +133,8 @@ class HybridSearcher:
                 doc_tokens[doc_pos[c.doc_id]].extend(t)
             snap = _Snapshot(chunks, {c.chunk_id: i for i, c in enumerate(chunks)}, BM25Index(tokens),
                              [frozenset(t) for t in tokens], versions, vectors, doc_index, doc_ids, centroids,
-                             title_tokens, BM25Index(doc_tokens), [bigram_ids(c.text) for c in chunks])
+                             title_tokens, BM25Index(doc_tokens), [bigram_ids(c.text) for c in chunks],
+                             BM25Index([bigram_list(c.text) for c in chunks]))
             # swap together: queries must be tokenized the way the index was
             self._snap, self.tokenizer, self._token_cache = snap, tok, cache
             log.info("search index: %d chunks in %.0f ms", len(chunks), (time.perf_counter() - t0) * 1000)
@@ -243,7 +254,16 @@ class HybridSearcher:
                  lex: list[tuple[int, float]], den: list[tuple[int, float]], sims: np.ndarray, qvec: np.ndarray,
                  kinds: set[str], about_past: bool) -> tuple[list[int], np.ndarray]:
         """The candidates (union of both retrievers) and their feature rows, in ``FEATURES`` order."""
-        cands = list(dict.fromkeys([i for i, _ in lex] + [i for i, _ in den]))
+        # the current message's bigrams count fully, an earlier turn's (in ``query`` only) at the topic weight
+        own_grams = set(bigram_list(own))
+        gram_w = {g: 1.0 if g in own_grams else self.options.topic_weight for g in bigram_list(query)}
+        gram_w.update(dict.fromkeys(own_grams, 1.0))
+        gram_scores = snap.bigram_bm25.scores(gram_w)
+        extra: list[int] = []
+        if self.options.bigram_candidates:
+            k = min(self.options.bigram_candidates, len(gram_scores))
+            extra = [int(i) for i in np.argpartition(-gram_scores, k - 1)[:k] if gram_scores[i] > 0]
+        cands = list(dict.fromkeys([i for i, _ in lex] + [i for i, _ in den] + extra))
         if not cands:
             return [], np.zeros((0, len(FEATURES)))
         lex_score = {i: s for i, s in lex}
@@ -264,6 +284,7 @@ class HybridSearcher:
         years = set(_YEAR.findall(own)) | set(_YEAR.findall(query))
         # the rest of the weighted terms came from the thesaurus
         syn_terms = set(terms) - set(self.tokenizer.tokenize(query)) - exp_terms
+        top_gram = float(gram_scores[cands].max()) or 1.0
         doc_lex = snap.doc_bm25.scores(terms)
         top_doc_lex = float(doc_lex.max()) if len(doc_lex) and doc_lex.max() > 0 else 1.0
         rows = []
@@ -290,6 +311,7 @@ class HybridSearcher:
                 float(chunk.doc_id in snap.versions.superseded_by and not about_past),
                 float(any(EVIDENCE[k].search(chunk.text) for k in kinds if k in EVIDENCE)),
                 length_feature(len(chunk.text)),
+                float(gram_scores[i]) / top_gram,
             ])
         return cands, np.array(rows, dtype=np.float64)
 
