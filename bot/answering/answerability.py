@@ -44,6 +44,9 @@ FEATURES: dict[str, str] = {
 # Kinds of fact an answer must state when asked ("多少钱" needs an amount); see knowledge.query.FACT_PATTERNS.
 SPECIFIC = ("amount", "rate", "duration", "date", "contact", "phone", "address", "requirement", "how_to", "count",
             "materials", "figure")
+# A kind asked can be stated by another: a bare 多少 by an amount, a rate or a period; an amount by a multiple
+# or a share of a base (人均可支配收入的20倍); a "when" by a period counted from an event (施行一年后, 之日起三十日内).
+ANSWERED_BY = {"count": {"amount", "rate", "duration"}}
 FIGURES = {"amount", "rate", "count", "figure"}  # kinds whose subject must be named somewhere in the corpus
 OF_SUBJECT = {"requirement", "how_to", "address", "phone", "materials"}  # stated of the question's own subject
 _NUMBER = re.compile(r"[\d０-９]|[一二两三四五六七八九十百千万亿]+(个|项|家|名|元|万|亿|日|天|年|月|倍|成|套|条|周岁|岁|小时|次|人|户|学时)")
@@ -83,6 +86,11 @@ def needed_kinds(a: QueryAnalysis) -> set[str]:
     return {k for k in a.kinds if k in SPECIFIC}
 
 
+def satisfied(stated: set[str], needed: set[str]) -> set[str]:
+    """The needed kinds that facts of the ``stated`` kinds answer (directly or by ``ANSWERED_BY``)."""
+    return {k for k in needed if k in stated or ANSWERED_BY.get(k, set()) & stated}
+
+
 def sentence_features(searcher: HybridSearcher, a: QueryAnalysis, cands: list[Candidate],
                       hits: list[Hit]) -> np.ndarray:
     """One row per candidate sentence, in the order of ``FEATURES``."""
@@ -94,7 +102,7 @@ def sentence_features(searcher: HybridSearcher, a: QueryAnalysis, cands: list[Ca
     lo, hi = min(scores), max(scores)
     rows = []
     for s in cands:
-        stated = bool(s.kinds & needed) or ("count" in needed and bool(s.kinds & {"amount", "rate", "duration"}))
+        stated = bool(satisfied(s.kinds, needed))
         rows.append([
             s.coverage, s.chunk_coverage, float(bool(anchors & s.tokens)), coverage(s.tokens, own),
             1.0 / (s.hit_rank + 1), (s.hit.score - lo) / (hi - lo) if hi > lo else 1.0,
@@ -121,6 +129,6 @@ def stated_kinds(searcher: HybridSearcher, a: QueryAnalysis, picked: list[Candid
         if anchors and not anchors & s.tokens:
             kinds -= OF_SUBJECT
         stated |= kinds
-    if not counted and stated & {"amount", "rate", "duration"}:
-        stated.add("count")  # a bare 多少 answered by an amount, a rate or a period
-    return stated
+    if counted:  # a count that names what it counts is stated only by a number of that thing
+        return stated | (satisfied(stated, needed_kinds(a) - {"count"}))
+    return stated | satisfied(stated, needed_kinds(a))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from bot.answering.answerability import SPECIFIC, needed_kinds
+from bot.answering.answerability import SPECIFIC, needed_kinds, satisfied
 from bot.answering.types import Answer, Candidate, Citation
 from bot.verify import numbers_outside
 from knowledge.models import Chunk, Hit
@@ -55,7 +55,9 @@ class Composer:
     # ---- choosing quotes -----------------------------------------------------------------------
     def pick(self, cands: list[Candidate], a: QueryAnalysis) -> list[Candidate]:
         """The best sentence, then others that add something asked for (never merely a neighbour)."""
-        ranked = sorted((s for s in cands if not s.lead_in), key=lambda s: -s.score)
+        wanted = needed_kinds(a)
+        # a lead-in is quoted only when it states the fact asked itself (每三个月至少开展一次活动：)
+        ranked = sorted((s for s in cands if not s.lead_in or satisfied(s.kinds, wanted)), key=lambda s: -s.score)
         if not ranked:
             return []
         best = ranked[0]
@@ -65,8 +67,7 @@ class Composer:
         length = len(best.text)
         tok = self.searcher.tokenizer
         covered = set(tok.tokenize(best.text))
-        wanted = needed_kinds(a)
-        have = best.kinds & wanted
+        have = satisfied(best.kinds, wanted)
         for s in ranked[1:]:
             if len(picked) >= self.max_quotes or s.score < ratio * best.score:
                 break
@@ -74,7 +75,7 @@ class Composer:
                 continue
             toks = set(tok.tokenize(s.text))
             new_terms = {t for t in toks - covered if self.searcher.idf(t) > NEW_TERM_IDF}
-            new_kinds = (s.kinds & wanted) - have
+            new_kinds = satisfied(s.kinds, wanted) - have
             if not new_terms and not new_kinds:
                 continue
             if length + len(s.text) > self.max_chars and not new_kinds:
@@ -82,7 +83,7 @@ class Composer:
             picked.append(s)
             length += len(s.text)
             covered |= toks
-            have |= s.kinds & wanted
+            have |= satisfied(s.kinds, wanted)
         return picked
 
     # ---- citing --------------------------------------------------------------------------------

@@ -95,6 +95,13 @@ def test_asked_amount_present_is_answered_absent_is_refused(http):
     assert absent["refused"] and "知识库中未找到" in absent["answer"]
 
 
+def test_a_list_lead_in_that_states_the_asked_period_is_quoted(http):
+    # 专利法 第二十四条 states the period in the sentence that introduces its list ("……六个月内，有下列情形之一的……：")
+    body = _ask(http, "发明在申请日之前多久内公开过还能不丧失新颖性？")
+    assert not body["refused"] and "六个月内" in body["answer"]
+    _check_citations(http, body)
+
+
 def test_partial_answer_names_what_is_missing(http):
     body = _ask(http, "高新贷要交哪些资料？")
     assert "申请材料" in body["answer"] and "知识库" in body["answer"]
