@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.answering.candidates import counted_terms, coverage, is_standard, subject, unknown_subject
+from bot.answering.candidates import counted_terms, coverage, figure_terms, is_standard, subject, unknown_subject
 from bot.answering.types import Candidate
 from knowledge.linear import LinearModel, ModelFileError
 from knowledge.models import Hit
@@ -120,12 +120,15 @@ def stated_kinds(searcher: HybridSearcher, a: QueryAnalysis, picked: list[Candid
     if a.kinds & FIGURES and unknown_subject(searcher, a.question):
         return set()
     counted = counted_terms(searcher, a.question)
+    of = figure_terms(searcher, a.question)
     _, anchors = subject(searcher, a)
     stated: set[str] = set()
     for s in picked:
         kinds = set(s.kinds)
         if counted and not counted & s.tokens:
             kinds.discard("count")
+        if of and not of & s.tokens:
+            kinds -= {"amount", "rate", "figure"}
         if anchors and not anchors & s.tokens:
             kinds -= OF_SUBJECT
         stated |= kinds

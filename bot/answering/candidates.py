@@ -97,6 +97,19 @@ def counted_terms(searcher: HybridSearcher, question: str) -> set[str]:
     return terms
 
 
+def figure_terms(searcher: HybridSearcher, question: str) -> set[str]:
+    """What an amount or a figure is asked of ("海外人才的安家费是多少" → 安家费 …), with the glossary's words
+    for it: an amount stated of something else (another programme's 兑现金额) does not answer it."""
+    terms: set[str] = set()
+    for m in _ASKED_FIGURE.finditer(question):
+        subj = m.group(1).split("的")[-1]
+        toks = {t for t in searcher.tokenizer.tokenize(subj) if len(t) >= 2 and t not in FRAME_WORDS}
+        for e in searcher.glossary.expand(subj):
+            toks |= set(searcher.tokenizer.tokenize(e))
+        terms |= toks
+    return terms
+
+
 def unknown_subject(searcher: HybridSearcher, question: str) -> str | None:
     """The thing a figure is asked of, when the knowledge base has no word of it ("房价是多少" → 房价)."""
     for m in _ASKED_FIGURE.finditer(question):

@@ -62,6 +62,15 @@ def test_count_of_another_thing_and_unknown_subject(searcher):
     assert stated_kinds(searcher, a, sents) == set()  # nothing can state the figure of an unknown subject
 
 
+def test_an_amount_of_another_subject_does_not_state_the_asked_one(searcher):
+    a, sents, _ = _rows(searcher, "引进博士的科研启动经费是多少？",
+                        "对引进的博士后给予安家补助10万元。", "引进博士给予科研启动经费30万元。")
+    assert "amount" in a.kinds
+    other, own = sents
+    assert "amount" in other.kinds and "amount" not in stated_kinds(searcher, a, [other])
+    assert "amount" in stated_kinds(searcher, a, [own])
+
+
 def test_number_length_lead_in_and_first(searcher):
     _, sents, x = _rows(searcher, "申请需要什么条件？",
                         "申请人应当符合下列条件：\n（一）年满十八周岁；\n（二）无犯罪记录。")
