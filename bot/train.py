@@ -210,9 +210,20 @@ def train_answerability(service, tune: EvalSet, path=None) -> dict:
     y = np.concatenate([r[1] for r in rows if len(r[0])])
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale < 1e-9] = 1.0
-    lr = LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000).fit((x - mean) / scale, y)
-    model = AnswerabilityModel(lr.coef_[0], float(lr.intercept_[0]), mean, scale, 0.0)
-    best = [(float(model.probabilities(r[0]).max()) if len(r[0]) else 0.0, r[2]) for r in rows]
+    def fit(part: list) -> AnswerabilityModel:
+        px = np.vstack([r[0] for r in part if len(r[0])])
+        py = np.concatenate([r[1] for r in part if len(r[0])])
+        lr = LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000).fit((px - mean) / scale, py)
+        return AnswerabilityModel(lr.coef_[0], float(lr.intercept_[0]), mean, scale, 0.0)
+
+    model = fit(rows)
+    # The threshold comes from out-of-fold probabilities (items split in FOLDS): in-sample ones are
+    # overconfident, and a threshold set on them refuses more unseen answerable questions than it should.
+    best = []
+    for f in range(FOLDS):
+        held = [r for i, r in enumerate(rows) if i % FOLDS == f]
+        fold_model = fit([r for i, r in enumerate(rows) if i % FOLDS != f])
+        best += [(float(fold_model.probabilities(r[0]).max()) if len(r[0]) else 0.0, r[2]) for r in held]
     answerable = np.sort([b for b, ok in best if ok])
     model.threshold = float(answerable[int(np.floor(MAX_FALSE_REFUSALS * len(answerable)))]) - 1e-6
     unanswerable = [b for b, ok in best if not ok]
