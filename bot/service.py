@@ -27,6 +27,8 @@ from knowledge.store import KnowledgeStore
 
 log = logging.getLogger(__name__)
 
+SHIPPED_MARKER = "shipped-knowledge.done"  # written in the data directory once the shipped knowledge is all in
+
 
 def _model(cls, path: Path, required: bool):
     """A model file's content; when not required (the training commands), a missing or stale file is None."""
@@ -77,10 +79,8 @@ class KnowledgeService:
                                            ranker_path=s.ranker_path)
             domain = _model(DomainModel, s.domain_path, require_models)
             answerability = _model(AnswerabilityModel, s.answerability_path, require_models)
-            if (s.auto_ingest if auto_ingest is None else auto_ingest) and self.store.count() == 0 \
-                    and Path(s.knowledge_dir).is_dir():
-                log.info("store is empty: ingesting the shipped knowledge from %s", s.knowledge_dir)
-                ingest_files(find_files([s.knowledge_dir]), self.store, max_chars=s.chunk_max_chars)
+            if (s.auto_ingest if auto_ingest is None else auto_ingest) and Path(s.knowledge_dir).is_dir():
+                self._ingest_shipped()
             self.searcher.refresh()
             # without a model file only the training commands run (they compute features, not answers)
             self.answerer = Answerer(self.searcher, answerability or AnswerabilityModel.untrained(), domain=domain,
@@ -95,6 +95,23 @@ class KnowledgeService:
         self.load_seconds = time.perf_counter() - t0
         self._ready.set()
         log.info("ready: %d chunks, %.1fs", self.searcher.chunk_count, self.load_seconds)
+
+    def _ingest_shipped(self) -> None:
+        """Ingest the shipped knowledge into an empty store, or finish a first ingestion that was cut off.
+
+        A marker in the data directory records that it completed; until then every start resumes it
+        (documents already stored are skipped unchanged). Once complete, documents staff delete stay deleted.
+        """
+        s = self.settings
+        marker = Path(s.data_dir) / SHIPPED_MARKER
+        if self.store.count() and marker.exists():
+            return
+        log.info("ingesting the shipped knowledge from %s (%s)", s.knowledge_dir,
+                 "store empty" if not self.store.count() else "resuming an interrupted first ingestion")
+        summary = ingest_files(find_files([s.knowledge_dir]), self.store, max_chars=s.chunk_max_chars)
+        if not summary.errors:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.write_text(f"{summary.files} files\n", encoding="utf-8")
 
     def reload_catalogue(self) -> None:
         """Locate every catalogue quote in the stored documents (after each change to the store)."""
