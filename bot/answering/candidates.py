@@ -85,29 +85,25 @@ def subject(searcher: HybridSearcher, a: QueryAnalysis) -> tuple[dict[str, float
     return own, {anchor} | {t for e in searcher.glossary.expand(anchor) for t in searcher.tokenizer.tokenize(e)}
 
 
+def _noun_terms(searcher: HybridSearcher, nouns: list[str]) -> set[str]:
+    """The content words of the nouns, with the glossary's words for them."""
+    terms: set[str] = set()
+    for noun in nouns:
+        terms |= {t for t in searcher.tokenizer.tokenize(noun) if len(t) >= 2 and t not in FRAME_WORDS}
+        for e in searcher.glossary.expand(noun):
+            terms |= set(searcher.tokenizer.tokenize(e))
+    return terms
+
+
 def counted_terms(searcher: HybridSearcher, question: str) -> set[str]:
     """What a count question counts ("几家电影院" → 电影院…): a number of 企业 does not count cinemas."""
-    terms: set[str] = set()
-    for m in _COUNTED.finditer(question):
-        noun = m.group(1)
-        toks = {t for t in searcher.tokenizer.tokenize(noun) if len(t) >= 2 and t not in FRAME_WORDS}
-        for e in searcher.glossary.expand(noun):
-            toks |= set(searcher.tokenizer.tokenize(e))
-        terms |= toks
-    return terms
+    return _noun_terms(searcher, [m.group(1) for m in _COUNTED.finditer(question)])
 
 
 def figure_terms(searcher: HybridSearcher, question: str) -> set[str]:
     """What an amount or a figure is asked of ("海外人才的安家费是多少" → 安家费 …), with the glossary's words
     for it: an amount stated of something else (another programme's 兑现金额) does not answer it."""
-    terms: set[str] = set()
-    for m in _ASKED_FIGURE.finditer(question):
-        subj = m.group(1).split("的")[-1]
-        toks = {t for t in searcher.tokenizer.tokenize(subj) if len(t) >= 2 and t not in FRAME_WORDS}
-        for e in searcher.glossary.expand(subj):
-            toks |= set(searcher.tokenizer.tokenize(e))
-        terms |= toks
-    return terms
+    return _noun_terms(searcher, [m.group(1).split("的")[-1] for m in _ASKED_FIGURE.finditer(question)])
 
 
 def unknown_subject(searcher: HybridSearcher, question: str) -> str | None:
