@@ -126,30 +126,31 @@ def _print_curves(service, model, curve, sets, columns: str) -> None:
             print(f"  {t:5.3f}  {a:5.3f}  {b:5.3f}{mark}")
 
 
-def cmd_train_domain(args: argparse.Namespace, settings: Settings) -> int:
+def _train_thresholded(settings: Settings, fit, curve, model_of, columns: str) -> int:
+    """Fit one thresholded model on tune with ``fit``, then print its threshold curve on every set."""
     from bot.evaluation import standard_sets
-    from bot.train import domain_curve, train_domain
 
     service = _service(settings, check_models=False)
     sets = standard_sets()
-    meta = train_domain(service, next(s for s in sets if s.name == "tune"))
+    meta = fit(service, next(s for s in sets if s.name == "tune"))
     print(f"trained: {meta}")
-    _print_curves(service, service.answerer.domain, domain_curve, sets,
-                  "threshold, out-of-domain caught, answerable turned away")
+    _print_curves(service, model_of(service), curve, sets, columns)
     return 0
+
+
+def cmd_train_domain(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.train import domain_curve, train_domain
+
+    return _train_thresholded(settings, train_domain, domain_curve, lambda svc: svc.answerer.domain,
+                              "threshold, out-of-domain caught, answerable turned away")
 
 
 def cmd_train_answerability(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.evaluation import standard_sets
     from bot.train import answerability_curve, train_answerability
 
-    service = _service(settings, check_models=False)
-    sets = standard_sets()
-    meta = train_answerability(service, next(s for s in sets if s.name == "tune"))
-    print(f"trained: {meta}")
-    _print_curves(service, service.answerer.answerability, answerability_curve, sets,
-                  "threshold, answerable answered, unanswerable refused (in-domain items)")
-    return 0
+    return _train_thresholded(settings, train_answerability, answerability_curve,
+                              lambda svc: svc.answerer.answerability,
+                              "threshold, answerable answered, unanswerable refused (in-domain items)")
 
 
 def cmd_train(args: argparse.Namespace, settings: Settings) -> int:
