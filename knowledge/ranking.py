@@ -82,15 +82,15 @@ def bigram_list(text: str) -> list[str]:
     return [run[i:i + 2] for run in _RUN.findall(unicodedata.normalize("NFKC", text)) for i in range(len(run) - 1)]
 
 
-def bigrams(text: str) -> set[str]:
-    """Character bigrams of the CJK and alphanumeric runs of a text."""
-    return set(bigram_list(text))
-
-
 def bigram_ids(text: str) -> np.ndarray:
     """The text's bigrams as sorted unique integers (hashes; compared only within one process)."""
-    grams = bigrams(text)
-    return np.unique(np.fromiter((hash(g) for g in grams), dtype=np.int64, count=len(grams)))
+    return gram_ids(bigram_list(text))
+
+
+def gram_ids(grams: list[str]) -> np.ndarray:
+    """Bigrams (repeats allowed) as sorted unique integers."""
+    unique = set(grams)
+    return np.unique(np.fromiter((hash(g) for g in unique), dtype=np.int64, count=len(unique)))
 
 
 def length_feature(n_chars: int) -> float:

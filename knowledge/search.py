@@ -26,6 +26,7 @@ from knowledge.ranking import (
     LinearRanker,
     bigram_ids,
     bigram_list,
+    gram_ids,
     length_feature,
     weighted_share,
 )
@@ -43,7 +44,6 @@ class SearchOptions:
     """Knobs of the ranking, each measured by ``bot eval-search --ablate`` (tune, heldout and dev side by side)."""
 
     candidates: int = 50  # per retriever, before fusion
-    bigram_candidates: int = 0  # top passages by character-bigram BM25 added to the learned fusion's candidates
     # "learned": the ranking model of knowledge/data/ranker.json (falls back to "score" without it);
     # "score": convex mix of min-max normalised scores; "rrf": reciprocal rank fusion
     fusion: str = "learned"
@@ -131,10 +131,10 @@ class HybridSearcher:
             doc_tokens: list[list[str]] = [[] for _ in doc_ids]
             for c, t in zip(chunks, tokens, strict=True):
                 doc_tokens[doc_pos[c.doc_id]].extend(t)
+            grams = [bigram_list(c.text) for c in chunks]  # once: for the bigram feature and bigram BM25
             snap = _Snapshot(chunks, {c.chunk_id: i for i, c in enumerate(chunks)}, BM25Index(tokens),
                              [frozenset(t) for t in tokens], versions, vectors, doc_index, doc_ids, centroids,
-                             title_tokens, BM25Index(doc_tokens), [bigram_ids(c.text) for c in chunks],
-                             BM25Index([bigram_list(c.text) for c in chunks]))
+                             title_tokens, BM25Index(doc_tokens), [gram_ids(g) for g in grams], BM25Index(grams))
             # swap together: queries must be tokenized the way the index was
             self._snap, self.tokenizer, self._token_cache = snap, tok, cache
             log.info("search index: %d chunks in %.0f ms", len(chunks), (time.perf_counter() - t0) * 1000)
@@ -259,11 +259,7 @@ class HybridSearcher:
         gram_w = {g: 1.0 if g in own_grams else self.options.topic_weight for g in bigram_list(query)}
         gram_w.update(dict.fromkeys(own_grams, 1.0))
         gram_scores = snap.bigram_bm25.scores(gram_w)
-        extra: list[int] = []
-        if self.options.bigram_candidates:
-            k = min(self.options.bigram_candidates, len(gram_scores))
-            extra = [int(i) for i in np.argpartition(-gram_scores, k - 1)[:k] if gram_scores[i] > 0]
-        cands = list(dict.fromkeys([i for i, _ in lex] + [i for i, _ in den] + extra))
+        cands = list(dict.fromkeys([i for i, _ in lex] + [i for i, _ in den]))
         if not cands:
             return [], np.zeros((0, len(FEATURES)))
         lex_score = {i: s for i, s in lex}

@@ -44,8 +44,8 @@ FEATURES: dict[str, str] = {
 # Kinds of fact an answer must state when asked ("多少钱" needs an amount); see knowledge.query.FACT_PATTERNS.
 SPECIFIC = ("amount", "rate", "duration", "date", "contact", "phone", "address", "requirement", "how_to", "count",
             "materials", "figure")
-# A kind asked can be stated by another: a bare 多少 by an amount, a rate or a period; an amount by a multiple
-# or a share of a base (人均可支配收入的20倍); a "when" by a period counted from an event (施行一年后, 之日起三十日内).
+# A kind asked that another kind states: a bare 多少 is answered by an amount, a rate or a period. (Letting a
+# period answer a "when" and a multiple answer an amount was measured and not kept: docs/benchmarks.md.)
 ANSWERED_BY = {"count": {"amount", "rate", "duration"}}
 FIGURES = {"amount", "rate", "count", "figure"}  # kinds whose subject must be named somewhere in the corpus
 OF_SUBJECT = {"requirement", "how_to", "address", "phone", "materials"}  # stated of the question's own subject
@@ -133,5 +133,5 @@ def stated_kinds(searcher: HybridSearcher, a: QueryAnalysis, picked: list[Candid
             kinds -= OF_SUBJECT
         stated |= kinds
     if counted:  # a count that names what it counts is stated only by a number of that thing
-        return stated | (satisfied(stated, needed_kinds(a) - {"count"}))
+        return stated | satisfied(stated, needed_kinds(a) - {"count"})
     return stated | satisfied(stated, needed_kinds(a))
