@@ -191,9 +191,11 @@ def cmd_build_cache(args: argparse.Namespace, settings: Settings) -> int:
 
     t0 = time.perf_counter()
     emb = load_embeddings(settings.embedding_model)
-    cache = build_vector_cache(args.paths or [settings.knowledge_dir], emb,
-                               progress=lambda i, n: print(f"\rembedded {i}/{n}", end="", file=sys.stderr))
-    print(f"\n{len(cache)} vectors for {emb.model_id} in {cache.path} ({time.perf_counter() - t0:.0f}s)")
+    caches = build_vector_cache(args.paths or [settings.knowledge_dir], emb,
+                                progress=lambda i, n: print(f"\rembedded {i}/{n}", end="", file=sys.stderr))
+    for cache in caches:
+        print(f"\n{len(cache)} vectors for {emb.model_id} in {cache.path}")
+    print(f"{time.perf_counter() - t0:.0f}s")
     return 0
 
 

@@ -76,7 +76,7 @@ class KnowledgeService:
             self.store = KnowledgeStore.open(embeddings, path=s.store_path, url=s.chroma_url,
                                              prefix=s.collection_prefix, vector_cache=cache, reset=reset)
             self.searcher = HybridSearcher(self.store, Glossary.load(s.glossary_path), token_cache=s.token_cache_path,
-                                           ranker_path=s.ranker_path)
+                                           ranker_path=s.ranker_path, sentence_cache_dir=s.data_dir)
             domain = _model(DomainModel, s.domain_path, require_models)
             answerability = _model(AnswerabilityModel, s.answerability_path, require_models)
             if (s.auto_ingest if auto_ingest is None else auto_ingest) and Path(s.knowledge_dir).is_dir():

@@ -14,7 +14,8 @@ from ingest.errors import EmptyDocument, IngestError
 from ingest.load import SUPPORTED_SUFFIXES, read_text
 from ingest.split import split_into_chunks
 from knowledge.embeddings import KBEmbeddings, VectorCache
-from knowledge.models import Chunk, Document
+from knowledge.models import Chunk, Document, text_hash
+from knowledge.sentences import SENTENCES, sentence_texts
 from knowledge.store import KnowledgeStore
 
 log = logging.getLogger(__name__)
@@ -169,22 +170,19 @@ def ingest_files(
     return summary
 
 
-def build_vector_cache(paths: Iterable[str | Path], embeddings: KBEmbeddings,
-                       batch: int = 64, progress: Callable[[int, int], None] | None = None) -> VectorCache:
-    """Embed every chunk of the given files that the model's cache lacks, and save the cache.
-
-    The cache is keyed by (model id, hash of the indexed text); entries no longer produced by
-    the files are dropped so the shipped file does not grow with stale vectors.
-    """
-    cache = VectorCache(embeddings.model_id)
-    wanted: dict[str, str] = {}
+def _chunks_of(paths: Iterable[str | Path]) -> list[Chunk]:
+    chunks: list[Chunk] = []
     for f in find_files(paths):
         try:
-            _, chunks = prepare_document(f.name, f.read_bytes())
+            chunks += prepare_document(f.name, f.read_bytes())[1]
         except IngestError:
             continue
-        for c in chunks:
-            wanted[c.embed_key] = c.index_text
+    return chunks
+
+
+def _fill(cache: VectorCache, wanted: dict[str, str], embeddings: KBEmbeddings, batch: int,
+          progress: Callable[[int, int], None] | None) -> VectorCache:
+    """Embed what ``cache`` lacks of ``wanted`` (key → text), drop what is not wanted, save."""
     missing = [k for k in wanted if k not in cache]
     for i in range(0, len(missing), batch):
         keys = missing[i:i + batch]
@@ -196,3 +194,20 @@ def build_vector_cache(paths: Iterable[str | Path], embeddings: KBEmbeddings,
     cache.keep_only(set(wanted))
     cache.save()
     return cache
+
+
+def build_vector_cache(paths: Iterable[str | Path], embeddings: KBEmbeddings,
+                       batch: int = 64, progress: Callable[[int, int], None] | None = None,
+                       ) -> tuple[VectorCache, VectorCache]:
+    """Embed every chunk and every quotable sentence of the given files that the model's caches lack,
+    and save both caches.
+
+    The caches are keyed by (model id, hash of the text); entries no longer produced by the files
+    are dropped so the shipped files do not grow with stale vectors.
+    """
+    chunks = _chunks_of(paths)
+    passages = _fill(VectorCache(embeddings.model_id), {c.embed_key: c.index_text for c in chunks},
+                     embeddings, batch, progress)
+    sentences = _fill(VectorCache(embeddings.model_id, kind=SENTENCES),
+                      {text_hash(t): t for t in sentence_texts(chunks)}, embeddings, batch, progress)
+    return passages, sentences

@@ -30,6 +30,7 @@ from knowledge.ranking import (
     length_feature,
     weighted_share,
 )
+from knowledge.sentences import SentenceVectors
 from knowledge.store import KnowledgeStore
 from knowledge.thesaurus import Thesaurus
 from knowledge.versions import VersionMap, build_version_map
@@ -82,8 +83,9 @@ class HybridSearcher:
 
     def __init__(self, store: KnowledgeStore, glossary: Glossary | None = None, token_cache: Path | None = None,
                  options: SearchOptions | None = None, reload_interval: float = 2.0,
-                 ranker_path: Path | None = RANKER_PATH) -> None:
+                 ranker_path: Path | None = RANKER_PATH, sentence_cache_dir: Path | None = None) -> None:
         self.store = store
+        self.sentence_vectors = SentenceVectors(store.embeddings, sentence_cache_dir)
         # One BLAS thread: a query's matrix-vector product takes ~1 ms on one core, while OpenBLAS's
         # spinning worker threads starve the next query embedding (measured: 85 ms instead of 10 ms).
         threadpool_limits(limits=1, user_api="blas")
@@ -132,6 +134,7 @@ class HybridSearcher:
             for c, t in zip(chunks, tokens, strict=True):
                 doc_tokens[doc_pos[c.doc_id]].extend(t)
             grams = [bigram_list(c.text) for c in chunks]  # once: for the bigram feature and bigram BM25
+            self.sentence_vectors.update(chunks)
             snap = _Snapshot(chunks, {c.chunk_id: i for i, c in enumerate(chunks)}, BM25Index(tokens),
                              [frozenset(t) for t in tokens], versions, vectors, doc_index, doc_ids, centroids,
                              title_tokens, BM25Index(doc_tokens), [gram_ids(g) for g in grams], BM25Index(grams))
@@ -184,6 +187,10 @@ class HybridSearcher:
                         terms[syn] = o.thesaurus_weight
         dense_text = query  # glossary terms appended to the e5 query measured worse (earlier build)
         return dense_text, terms, expansions
+
+    def sentence_similarity(self, query: str, texts: list[str]) -> np.ndarray:
+        """Cosine of each sentence with the query (whose vector the search already cached)."""
+        return self.sentence_vectors.similarity(self.store.embeddings.embed_query_vector(query), texts)
 
     def document_frequency(self, term: str) -> int:
         return self._snap.bm25.df(term) if self._snap else 0

@@ -49,6 +49,16 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [sp for sp in spans if sp[1] > sp[0]]
 
 
+def labelled_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of a passage, each without the article label that opens it ("第十九条 "): the units
+    an answer quotes and the sentence vectors are computed for."""
+    spans = []
+    for s, e in split_sentences(text, 0, len(text)):
+        label = ARTICLE_LABEL.match(text[s:e])
+        spans.append((s + label.end() if label else s, e))
+    return [(s, e) for s, e in spans if e > s]
+
+
 def _rstrip(text: str, s: int, e: int) -> int:
     while e > s and text[e - 1].isspace():
         e -= 1

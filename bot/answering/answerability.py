@@ -39,6 +39,8 @@ FEATURES: dict[str, str] = {
     "length": "log of the sentence length",
     "lead_in": "the sentence introduces a list (ends with a colon)",
     "first": "the sentence opens its passage (an article's main rule, a paragraph's lead)",
+    "dense": "cosine of the sentence's e5 vector with the question's (meaning, not shared words)",
+    "dense_gap": "that cosine minus the best of the question's candidate sentences",
 }
 
 # Kinds of fact an answer must state when asked ("多少钱" needs an amount); see knowledge.query.FACT_PATTERNS.
@@ -100,6 +102,7 @@ def sentence_features(searcher: HybridSearcher, a: QueryAnalysis, cands: list[Ca
     unknown = float(bool(a.kinds & FIGURES) and unknown_subject(searcher, a.question) is not None)
     scores = [h.score for h in hits] or [0.0]
     lo, hi = min(scores), max(scores)
+    best_dense = max((s.dense for s in cands), default=0.0)
     rows = []
     for s in cands:
         stated = bool(satisfied(s.kinds, needed))
@@ -110,13 +113,15 @@ def sentence_features(searcher: HybridSearcher, a: QueryAnalysis, cands: list[Ca
             float(a.per_unit and "amount" in a.kinds and not is_standard(s.text)),
             float(bool(counted) and not counted & s.tokens), unknown,
             float(bool(_NUMBER.search(s.text))), length_feature(len(s.text)), float(s.lead_in), float(s.first),
+            s.dense, s.dense - best_dense,
         ])
     return np.array(rows, dtype=np.float64).reshape(len(cands), len(FEATURES))
 
 
 def stated_kinds(searcher: HybridSearcher, a: QueryAnalysis, picked: list[Candidate]) -> set[str]:
     """The kinds of fact asked that the quoted sentences state of the question's own subject: a count
-    names what it counts, a figure asked of something no document names is stated by none."""
+    names what it counts, a per-person amount or cap is a standard, not a total, and a figure asked of
+    something no document names is stated by none."""
     if a.kinds & FIGURES and unknown_subject(searcher, a.question):
         return set()
     counted = counted_terms(searcher, a.question)
@@ -129,6 +134,8 @@ def stated_kinds(searcher: HybridSearcher, a: QueryAnalysis, picked: list[Candid
             kinds.discard("count")
         if of and not of & s.tokens:
             kinds -= {"amount", "rate", "figure"}
+        if a.per_unit and not is_standard(s.text):
+            kinds.discard("amount")  # a total (累计兑现……近2.4亿元) is no per-person standard or cap
         if anchors and not anchors & s.tokens:
             kinds -= OF_SUBJECT
         stated |= kinds

@@ -12,7 +12,7 @@ from bot.answering.types import Candidate
 from knowledge.models import Hit
 from knowledge.query import EVIDENCE, FRAME_WORDS, QueryAnalysis
 from knowledge.search import HybridSearcher
-from knowledge.text import ARTICLE_LABEL, split_sentences
+from knowledge.text import labelled_sentences
 
 GLOSSARY_FACTOR = 0.6  # a glossary term counts less than the user's own word
 TOPIC_FACTOR = 0.5  # an earlier turn's word counts less than the current message's
@@ -51,8 +51,10 @@ def coverage(tokens: set[str] | frozenset[str], weights: dict[str, float]) -> fl
     return sum(wt for t, wt in weights.items() if t in tokens) / total if total else 0.0
 
 
-def sentences(searcher: HybridSearcher, hits: list[Hit], weights: dict[str, float]) -> list[Candidate]:
-    """Every fact-bearing sentence of the passages, with its coverage of the question's words."""
+def sentences(searcher: HybridSearcher, hits: list[Hit], weights: dict[str, float],
+              query: str | None = None) -> list[Candidate]:
+    """Every fact-bearing sentence of the passages, with its coverage of the question's words and, when
+    ``query`` is given, its similarity in meaning to it."""
     tok = searcher.tokenizer
     out: list[Candidate] = []
     for rank, h in enumerate(hits):
@@ -60,10 +62,7 @@ def sentences(searcher: HybridSearcher, hits: list[Hit], weights: dict[str, floa
         chunk_tokens = set(searcher.chunk_tokens(c.chunk_id)) or set(tok.tokenize(c.index_text))
         chunk_cov = coverage(chunk_tokens, weights)
         first = True
-        for s, e in split_sentences(c.text, 0, len(c.text)):
-            label = ARTICLE_LABEL.match(c.text[s:e])
-            if label:
-                s += label.end()
+        for s, e in labelled_sentences(c.text):
             text = c.text[s:e]
             if len(text) < MIN_SENTENCE_CHARS or _LABEL_SENTENCE.match(text):
                 continue  # labels of report paragraphs say what follows, not a fact
@@ -72,6 +71,9 @@ def sentences(searcher: HybridSearcher, hits: list[Hit], weights: dict[str, floa
                                  chunk_coverage=chunk_cov, tokens=toks, first=first,
                                  kinds={k for k, p in EVIDENCE.items() if p.search(text)}))
             first = False
+    if query is not None and out:
+        for cand, sim in zip(out, searcher.sentence_similarity(query, [x.text for x in out]), strict=True):
+            cand.dense = float(sim)
     return out
 
 
