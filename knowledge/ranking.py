@@ -45,6 +45,8 @@ FEATURES: dict[str, str] = {
     "short": "log of the passage length (short articles are often definitions or headings)",
     "bigram_bm25": "BM25 over character bigrams relative to the best candidate's: idf-weighted, and blind to "
                    "word splits, so a typo or a dialect spelling costs one or two bigrams, not the word",
+    "sentence_dense": "the best cosine of the query with one sentence of the passage: one sentence can say what "
+                      "the question asks where the passage's vector, an average over ~500 characters, does not",
 }
 
 

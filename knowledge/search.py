@@ -75,6 +75,8 @@ class _Snapshot:
     doc_bm25: BM25Index  # over whole documents (all their chunks' tokens): which document is meant
     bigram_ids: list[np.ndarray]  # per chunk: its character bigrams as sorted integers
     bigram_bm25: BM25Index  # over each chunk's character bigrams
+    sentence_vectors: np.ndarray  # every chunk's sentences, in chunk order (knowledge.sentences)
+    sentence_bounds: np.ndarray  # chunk i's sentences are rows sentence_bounds[i]:sentence_bounds[i + 1]
     built_at: float = field(default_factory=time.time)
 
 
@@ -135,9 +137,11 @@ class HybridSearcher:
                 doc_tokens[doc_pos[c.doc_id]].extend(t)
             grams = [bigram_list(c.text) for c in chunks]  # once: for the bigram feature and bigram BM25
             self.sentence_vectors.update(chunks)
+            sentence_matrix, sentence_bounds = self.sentence_vectors.matrix(chunks)
             snap = _Snapshot(chunks, {c.chunk_id: i for i, c in enumerate(chunks)}, BM25Index(tokens),
                              [frozenset(t) for t in tokens], versions, vectors, doc_index, doc_ids, centroids,
-                             title_tokens, BM25Index(doc_tokens), [gram_ids(g) for g in grams], BM25Index(grams))
+                             title_tokens, BM25Index(doc_tokens), [gram_ids(g) for g in grams], BM25Index(grams),
+                             sentence_matrix, sentence_bounds)
             # swap together: queries must be tokenized the way the index was
             self._snap, self.tokenizer, self._token_cache = snap, tok, cache
             log.info("search index: %d chunks in %.0f ms", len(chunks), (time.perf_counter() - t0) * 1000)
@@ -315,8 +319,15 @@ class HybridSearcher:
                 float(any(EVIDENCE[k].search(chunk.text) for k in kinds if k in EVIDENCE)),
                 length_feature(len(chunk.text)),
                 float(gram_scores[i]) / top_gram,
+                self._best_sentence(snap, i, qvec, float(sims[i])),
             ])
         return cands, np.array(rows, dtype=np.float64)
+
+    @staticmethod
+    def _best_sentence(snap: _Snapshot, i: int, qvec: np.ndarray, passage_sim: float) -> float:
+        """The best cosine of the query with one sentence of chunk i (the passage's when it has none)."""
+        lo, hi = snap.sentence_bounds[i], snap.sentence_bounds[i + 1]
+        return float((snap.sentence_vectors[lo:hi] @ qvec).max()) if hi > lo else passage_sim
 
     def domain_signals(self, query: str) -> tuple[dict[str, float], np.ndarray]:
         """How close a question comes to the corpus, and its vector (the inputs of ``knowledge.domain``)."""

@@ -79,6 +79,20 @@ class SentenceVectors:
             log.info("sentence vectors: %d embedded, %d from caches", len(todo), len(texts) - len(todo))
         return len(todo)
 
+    def matrix(self, chunks: list[Chunk]) -> tuple[np.ndarray, np.ndarray]:
+        """The vectors of each chunk's sentences stacked in chunk order, and the bounds: chunk i's sentences
+        are rows ``bounds[i]:bounds[i + 1]`` (call after ``update`` with the same chunks)."""
+        with self._lock:
+            known = self._vectors
+        rows: list[np.ndarray] = []
+        bounds = [0]
+        for c in chunks:
+            rows += [known[t] for t in (c.text[s:e] for s, e in labelled_sentences(c.text)) if t in known]
+            bounds.append(len(rows))
+        dim = self.embeddings.dim or (len(rows[0]) if rows else 0)
+        return (np.vstack(rows).astype(np.float32) if rows else np.zeros((0, dim), np.float32),
+                np.array(bounds, dtype=np.int64))
+
     def similarity(self, query_vector: np.ndarray, texts: list[str]) -> np.ndarray:
         """Cosine of each sentence with the query; a sentence not indexed (a reindex under way) is embedded."""
         with self._lock:

@@ -72,3 +72,19 @@ def test_topic_switch_retrieves_the_new_topic(shipped_service):
     a = understand("那企业所得税的税率是多少？", history)
     hits = shipped_service.searcher.search(a.retrieval_text, 3, about_past=a.about_past, own=a.own_text)
     assert "企业所得税" in hits[0].chunk.title
+
+
+def test_sentence_feature_is_the_best_sentence_cosine_of_each_candidate(shipped_service, e5):
+    import numpy as np
+
+    from knowledge.text import labelled_sentences
+
+    s = shipped_service.searcher
+    query = "公司拖着工钱不发，劳动者可以怎么办"
+    cands, x = s.candidates(query)
+    col = list(FEATURES).index("sentence_dense")
+    q = e5.embed_query_vector(query)
+    for i, row in list(zip(cands, x, strict=True))[:5]:
+        c = s.chunk_at(i)
+        fresh = e5.embed_passages([c.text[a:b] for a, b in labelled_sentences(c.text)]) @ q
+        assert abs(row[col] - float(fresh.max())) < 0.02  # the shipped vectors are int8
