@@ -28,6 +28,7 @@ from knowledge.ranking import (
     bigram_list,
     gram_ids,
     length_feature,
+    share_found,
     weighted_share,
 )
 from knowledge.sentences import SentenceVectors
@@ -294,8 +295,9 @@ class HybridSearcher:
         top_gram = float(gram_scores[cands].max()) or 1.0
         doc_lex = snap.doc_bm25.scores(terms)
         top_doc_lex = float(doc_lex.max()) if len(doc_lex) and doc_lex.max() > 0 else 1.0
+        best_sentence = self._best_sentences(snap, cands, qvec, cand_sims)
         rows = []
-        for i, d in zip(cands, cand_docs, strict=True):
+        for j, (i, d) in enumerate(zip(cands, cand_docs, strict=True)):
             toks = snap.token_sets[i]
             chunk = snap.chunks[i]
             rows.append([
@@ -310,7 +312,7 @@ class HybridSearcher:
                 float(doc_lex[d]) / top_doc_lex,
                 weighted_share(idf_w, snap.title_tokens[d]),
                 weighted_share(idf_w, toks),
-                float(np.isin(q_bigrams, snap.bigram_ids[i], assume_unique=True).mean()) if len(q_bigrams) else 0.0,
+                share_found(q_bigrams, snap.bigram_ids[i]),
                 weighted_share(own_w, toks),
                 len(exp_terms & toks) / len(exp_terms) if exp_terms else 0.0,
                 len(syn_terms & toks) / len(syn_terms) if syn_terms else 0.0,
@@ -319,15 +321,25 @@ class HybridSearcher:
                 float(any(EVIDENCE[k].search(chunk.text) for k in kinds if k in EVIDENCE)),
                 length_feature(len(chunk.text)),
                 float(gram_scores[i]) / top_gram,
-                self._best_sentence(snap, i, qvec, float(sims[i])),
+                float(best_sentence[j]),
             ])
         return cands, np.array(rows, dtype=np.float64)
 
     @staticmethod
-    def _best_sentence(snap: _Snapshot, i: int, qvec: np.ndarray, passage_sim: float) -> float:
-        """The best cosine of the query with one sentence of chunk i (the passage's when it has none)."""
-        lo, hi = snap.sentence_bounds[i], snap.sentence_bounds[i + 1]
-        return float((snap.sentence_vectors[lo:hi] @ qvec).max()) if hi > lo else passage_sim
+    def _best_sentences(snap: _Snapshot, cands: list[int], qvec: np.ndarray, passage_sims: np.ndarray) -> np.ndarray:
+        """Per candidate chunk, the best cosine of the query with one of its sentences (the passage's when it
+        has none): one gather and one matrix product for all candidates."""
+        idx = np.asarray(cands)
+        lo, counts = snap.sentence_bounds[idx], snap.sentence_bounds[idx + 1] - snap.sentence_bounds[idx]
+        best = passage_sims.astype(np.float64).copy()
+        if not counts.sum():
+            return best
+        starts = np.cumsum(counts) - counts
+        rows = np.arange(counts.sum()) - np.repeat(starts, counts) + np.repeat(lo, counts)
+        sims = snap.sentence_vectors[rows] @ qvec
+        has = counts > 0
+        best[has] = np.maximum.reduceat(sims, starts[has])
+        return best
 
     def domain_signals(self, query: str) -> tuple[dict[str, float], np.ndarray]:
         """How close a question comes to the corpus, and its vector (the inputs of ``knowledge.domain``)."""
