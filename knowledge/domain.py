@@ -22,6 +22,7 @@ SIGNALS: dict[str, str] = {
     "dense_top1": "cosine of the question and its nearest passage",
     "dense_top5": "mean cosine of its five nearest passages",
     "doc_top1": "cosine of the question and the nearest document centroid",
+    "sentence_top1": "cosine of the question and its nearest sentence of the corpus (a passage's vector averages)",
     "known_share": "share of the question's words that occur in the corpus",
     "known_idf": "idf-weighted share of the question's words that occur in the corpus",
     "lex_cover": "best idf-weighted coverage of the question's words by one of the top lexical passages",

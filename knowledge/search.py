@@ -344,7 +344,8 @@ class HybridSearcher:
     def domain_signals(self, query: str) -> tuple[dict[str, float], np.ndarray]:
         """How close a question comes to the corpus, and its vector (the inputs of ``knowledge.domain``)."""
         snap = self._snap
-        zero = dict.fromkeys(("dense_top1", "dense_top5", "doc_top1", "known_share", "known_idf", "lex_cover"), 0.0)
+        zero = dict.fromkeys(("dense_top1", "dense_top5", "doc_top1", "sentence_top1", "known_share", "known_idf",
+                              "lex_cover"), 0.0)
         if snap is None or not len(snap.chunks):
             return {**zero, "length": 0.0}, np.zeros(0)
         toks = list(dict.fromkeys(t for t in self.tokenizer.tokenize(query) if len(t) >= 2 or t.isdigit()))
@@ -357,6 +358,7 @@ class HybridSearcher:
             "dense_top1": top[0][1] if top else 0.0,
             "dense_top5": float(np.mean([s for _, s in top])) if top else 0.0,
             "doc_top1": float(doc_sims.max()) if len(doc_sims) else 0.0,
+            "sentence_top1": float((snap.sentence_vectors @ qvec).max()) if len(snap.sentence_vectors) else 0.0,
             "known_share": len(known) / len(toks) if toks else 0.0,
             "known_idf": sum(idf[t] for t in known) / sum(idf.values()) if toks else 0.0,
             "lex_cover": max((weighted_share(idf, snap.token_sets[i]) for i, _ in lex), default=0.0),
