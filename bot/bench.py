@@ -217,6 +217,16 @@ def bench_ingest(settings: Settings, target_chunks: int = 400) -> None:
               f"raw embedder {raw:.1f} passages/s; ratio {rate / raw:.2f}")
         again = ingest_files(files, store)
         print(f"re-ingest unchanged: {again.embedded} embedded, {again.seconds:.2f} s")
+        # what the next index refresh adds: the new documents' sentence vectors (no shipped cache)
+        from knowledge.embeddings import VectorCache
+        from knowledge.sentences import SENTENCES, SentenceVectors
+
+        empty = VectorCache(emb.model_id, Path(tmp) / "no-shipped-cache", kind=SENTENCES)
+        t0 = time.perf_counter()
+        n = SentenceVectors(emb, Path(tmp), shipped=empty).update(store.all_chunks())
+        took = time.perf_counter() - t0
+        print(f"sentence vectors of the new documents (at the next index refresh): {n} in {took:.1f} s "
+              f"({n / took:.1f}/s)")
 
 
 def bench_shipped_ingest(settings: Settings) -> None:
