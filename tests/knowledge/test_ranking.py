@@ -75,8 +75,6 @@ def test_topic_switch_retrieves_the_new_topic(shipped_service):
 
 
 def test_sentence_feature_is_the_best_sentence_cosine_of_each_candidate(shipped_service, e5):
-    import numpy as np
-
     from knowledge.text import labelled_sentences
 
     s = shipped_service.searcher
