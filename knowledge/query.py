@@ -141,6 +141,10 @@ def focus_question(text: str, long_threshold: int = 80) -> tuple[str, bool, bool
     return (question or text.strip()), injection, fabricate
 
 
+# A clause that asks yes or no: it ends in a question particle (吗, 么, 不, 没有 …), not in a 多少/几/什么.
+_YES_NO = re.compile(r"(吗|嘛|么|不|没|没有|否)[？?。!！]*\s*$")
+
+
 def asking_clauses(question: str) -> str:
     """The clauses that ask (ending in ？, or the last one): "手上有几项专利，对评职称有没有用？" asks only the second."""
     clauses = [c for c in re.split(r"(?<=[，,；;。！!？?])", question) if c.strip()]
@@ -148,8 +152,10 @@ def asking_clauses(question: str) -> str:
     out = []
     for c in asking:
         i = clauses.index(c)
-        # a question may run over a comma: "对方最晚多少天内，必须付款？" keeps its lead clause
-        if i > 0 and not clauses[i - 1].rstrip().endswith(("？", "?", "。", "！", "!")) and len(c) < 8:
+        # a question may run over a comma: "对方最晚多少天内，必须付款？" keeps its lead clause; a yes/no
+        # question ("……这几年的生活费，我们要给吗") asks only itself, whatever figures its lead clause names
+        if i > 0 and not clauses[i - 1].rstrip().endswith(("？", "?", "。", "！", "!")) and len(c) < 8 \
+                and not _YES_NO.search(c):
             out.append(clauses[i - 1])
         out.append(c)
     return "".join(out) or question
