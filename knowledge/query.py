@@ -141,8 +141,9 @@ def focus_question(text: str, long_threshold: int = 80) -> tuple[str, bool, bool
     return (question or text.strip()), injection, fabricate
 
 
-# A clause that asks yes or no: it ends in a question particle (吗, 么, 不, 没有 …), not in a 多少/几/什么.
-_YES_NO = re.compile(r"(吗|嘛|么|不|没|没有|否)[？?。!！]*\s*$")
+# A clause that asks yes or no: it ends in a question particle (吗, 么, 不, 没有 …); 么 of 什么/怎么/为什么
+# is a question word, not that particle.
+_YES_NO = re.compile(r"(吗|嘛|(?<![什怎为这那多])么|不|没|没有|否)[？?。!！]*\s*$")
 
 
 def asking_clauses(question: str) -> str:
