@@ -30,6 +30,8 @@ class Settings(BaseSettings):
                                  description="programme catalogue: verbatim quotes checked against the documents")
     glossary_path: Path = Field(PROJECT_ROOT / "knowledge" / "data" / "glossary.yaml",
                                 description="spoken forms → official terms; reloaded on change")
+    cards_path: Path = Field(PROJECT_ROOT / "knowledge" / "data" / "cards.yaml",
+                             description="the shipped documents' cards; staff edits go to DATA_DIR/card-edits.yaml")
     ranker_path: Path = Field(PROJECT_ROOT / "knowledge" / "data" / "ranker.json",
                               description="learned fusion weights (`bot train-ranker`); missing = default fusion")
     domain_path: Path = Field(PROJECT_ROOT / "knowledge" / "data" / "domain.json",
@@ -66,6 +68,10 @@ class Settings(BaseSettings):
     @property
     def store_path(self) -> Path:
         return self.chroma_path or self.data_dir / "chroma"
+
+    @property
+    def card_edits_path(self) -> Path:
+        return self.data_dir / "card-edits.yaml"
 
     @property
     def db_url(self) -> str:

@@ -11,6 +11,7 @@ from ingest.errors import IngestError
 from knowledge.errors import (
     DocumentNotFound,
     EmbeddingModelMismatch,
+    InvalidCard,
     KnowledgeError,
     StoreUnavailable,
     UnknownEmbeddingModel,
@@ -45,6 +46,7 @@ _STATUS: list[tuple[type[Exception], int]] = [
     (BadInput, 422),
     (NotFound, 404),
     (DocumentNotFound, 404),
+    (InvalidCard, 422),
     (StoreUnavailable, 503),
     (EmbeddingModelMismatch, 500),
     (UnknownEmbeddingModel, 500),

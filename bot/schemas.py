@@ -39,6 +39,22 @@ class DocumentsPublic(BaseModel):
     count: int
 
 
+class CardFields(BaseModel):
+    """A document card: what it governs, whom it concerns, its subjects in its own and in everyday words."""
+
+    governs: str = Field("", max_length=200)
+    applies_to: str = Field("", max_length=200)
+    subjects: list[str] = Field(default_factory=list, max_length=40)
+    everyday: list[str] = Field(default_factory=list, max_length=40)
+
+
+class DocumentCard(BaseModel):
+    doc_id: str
+    card: CardFields | None = Field(None, description="null: no card; the title and headings stand in")
+    edited: bool = Field(description="staff edited this card (it overrides the shipped one)")
+    indexed_text: str = Field(description="what the search indexes for the document")
+
+
 class DocumentText(BaseModel):
     doc_id: str
     title: str

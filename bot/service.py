@@ -16,6 +16,7 @@ from bot.answering.answerability import AnswerabilityModel
 from bot.config import Settings
 from bot.storage import QuestionLog
 from ingest.pipeline import IngestSummary, find_files, ingest_files
+from knowledge.cards import Card, DocumentCards
 from knowledge.catalogue import Catalogue, load_catalogue, referenced_sources
 from knowledge.domain import DomainModel
 from knowledge.embeddings import VectorCache, load_embeddings
@@ -76,7 +77,8 @@ class KnowledgeService:
             self.store = KnowledgeStore.open(embeddings, path=s.store_path, url=s.chroma_url,
                                              prefix=s.collection_prefix, vector_cache=cache, reset=reset)
             self.searcher = HybridSearcher(self.store, Glossary.load(s.glossary_path), token_cache=s.token_cache_path,
-                                           ranker_path=s.ranker_path, sentence_cache_dir=s.data_dir)
+                                           ranker_path=s.ranker_path, sentence_cache_dir=s.data_dir,
+                                           cards=DocumentCards(s.cards_path, s.card_edits_path))
             domain = _model(DomainModel, s.domain_path, require_models)
             answerability = _model(AnswerabilityModel, s.answerability_path, require_models)
             if (s.auto_ingest if auto_ingest is None else auto_ingest) and Path(s.knowledge_dir).is_dir():
@@ -183,6 +185,13 @@ class KnowledgeService:
     def get_document(self, doc_id: str) -> Document:
         return self.store.get_document(doc_id)
 
+    def get_card(self, doc_id: str) -> tuple[Card | None, bool, str]:
+        """A document's card (None: it has none, its title and headings stand in), whether staff edited it,
+        and the text that is indexed for it."""
+        info = self.store.document_info(doc_id)
+        return (self.searcher.cards.get(info.source), self.searcher.cards.edited(info.source),
+                self.searcher.card_text(doc_id))
+
     # ---- changes -----------------------------------------------------------------------------
     def ingest(self, files: list[tuple[str, bytes]] | list[Path],
                progress: Callable[[str, int, int], None] | None = None) -> IngestSummary:
@@ -198,6 +207,13 @@ class KnowledgeService:
                     summary.versions.append(f"{new.source} 是《{new.title}》的新版本（{new.version_date}），"
                                             f"取代 {old.source}（{old.version_date}）")
         return summary
+
+    def put_card(self, doc_id: str, card: Card) -> None:
+        """Save a staff edit of a document's card and reindex the cards (an empty card drops the edit)."""
+        info = self.store.document_info(doc_id)
+        with self._write_lock:
+            self.searcher.cards.put(info.source, card)
+            self.searcher.refresh()
 
     def delete_document(self, doc_id: str) -> int:
         with self._write_lock:

@@ -13,6 +13,7 @@ from ingest.describe import describe_document
 from ingest.errors import EmptyDocument, IngestError
 from ingest.load import SUPPORTED_SUFFIXES, read_text
 from ingest.split import split_into_chunks
+from knowledge.cards import CARDS, DocumentCards, document_card_texts
 from knowledge.embeddings import KBEmbeddings, VectorCache
 from knowledge.models import Chunk, Document, text_hash
 from knowledge.sentences import SENTENCES, sentence_texts
@@ -198,9 +199,9 @@ def _fill(cache: VectorCache, wanted: dict[str, str], embeddings: KBEmbeddings, 
 
 def build_vector_cache(paths: Iterable[str | Path], embeddings: KBEmbeddings,
                        batch: int = 64, progress: Callable[[int, int], None] | None = None,
-                       ) -> tuple[VectorCache, VectorCache]:
-    """Embed every chunk and every quotable sentence of the given files that the model's caches lack,
-    and save both caches.
+                       cards: DocumentCards | None = None) -> tuple[VectorCache, VectorCache, VectorCache]:
+    """Embed every chunk, every quotable sentence and every document card of the given files that the
+    model's caches lack, and save the caches.
 
     The caches are keyed by (model id, hash of the text); entries no longer produced by the files
     are dropped so the shipped files do not grow with stale vectors.
@@ -210,4 +211,7 @@ def build_vector_cache(paths: Iterable[str | Path], embeddings: KBEmbeddings,
                      embeddings, batch, progress)
     sentences = _fill(VectorCache(embeddings.model_id, kind=SENTENCES),
                       {text_hash(t): t for t in sentence_texts(chunks)}, embeddings, batch, progress)
-    return passages, sentences
+    card_texts = document_card_texts(chunks, sorted({c.doc_id for c in chunks}), cards or DocumentCards())
+    card_cache = _fill(VectorCache(embeddings.model_id, kind=CARDS), {text_hash(t): t for t in card_texts},
+                       embeddings, batch, progress)
+    return passages, sentences, card_cache

@@ -18,6 +18,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from knowledge.errors import UnknownEmbeddingModel
+from knowledge.models import text_hash
 
 log = logging.getLogger(__name__)
 
@@ -213,3 +214,67 @@ class VectorCache:
         tmp = self.path.with_suffix(".tmp.npz")
         np.savez_compressed(tmp, model_id=np.array(self.model_id), keys=np.array(keys), vectors=vectors)
         os.replace(tmp, self.path)
+
+
+EMBED_BATCH = 64
+
+
+class TextVectors:
+    """Text → unit vector for a derived index (sentences, document cards): vectors come from the shipped
+    cache of their kind, then from a cache in the data directory, and are embedded only when neither has
+    them; newly embedded ones are saved to the local cache."""
+
+    def __init__(self, embeddings: KBEmbeddings, kind: str, local_dir: Path | None = None,
+                 shipped: VectorCache | None = None) -> None:
+        self.embeddings = embeddings
+        self.shipped = shipped if shipped is not None else VectorCache(embeddings.model_id, kind=kind)
+        self.local = VectorCache(embeddings.model_id, local_dir, kind=kind) if local_dir else None
+        self._vectors: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def _cached(self, key: str) -> np.ndarray | None:
+        v = self.shipped.get(key)
+        if v is None and self.local is not None:
+            v = self.local.get(key)
+        return v
+
+    def hold(self, texts: list[str]) -> int:
+        """Hold a vector for every one of ``texts`` (and only those); returns how many were embedded."""
+        vectors: dict[str, np.ndarray] = {}
+        todo: list[str] = []
+        for t in dict.fromkeys(texts):
+            v = self._vectors.get(t)
+            if v is None:
+                v = self._cached(text_hash(t))
+            if v is None:
+                todo.append(t)
+            else:
+                vectors[t] = v
+        for i in range(0, len(todo), EMBED_BATCH):
+            part = todo[i:i + EMBED_BATCH]
+            vecs = self.embeddings.embed_passages(part)
+            vectors.update(zip(part, vecs, strict=True))
+            if self.local is not None:
+                self.local.put([text_hash(t) for t in part], vecs)
+        if self.local is not None and todo:
+            self.local.keep_only({k for k in map(text_hash, vectors) if k not in self.shipped})
+            self.local.save()
+        with self._lock:
+            self._vectors = vectors
+        if todo:
+            log.info("%s vectors: %d embedded, %d from caches", self.shipped.kind, len(todo), len(vectors) - len(todo))
+        return len(todo)
+
+    def known(self) -> dict[str, np.ndarray]:
+        with self._lock:
+            return self._vectors
+
+    def similarity(self, query_vector: np.ndarray, texts: list[str]) -> np.ndarray:
+        """Cosine of each text with the query; a text not held (a reindex under way) is embedded."""
+        known = self.known()
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        extra = dict(zip(missing, self.embeddings.embed_passages(missing), strict=True)) if missing else {}
+        if not texts:
+            return np.zeros(0, dtype=np.float32)
+        m = np.vstack([known[t] if t in known else extra[t] for t in texts])
+        return m @ np.asarray(query_vector, dtype=np.float32)

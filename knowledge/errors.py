@@ -17,5 +17,9 @@ class DocumentNotFound(KnowledgeError):
     """Raised when a document id is not in the store."""
 
 
+class InvalidCard(KnowledgeError):
+    """Raised for a document card that breaks the format (wrong types, too long)."""
+
+
 class UnknownEmbeddingModel(KnowledgeError):
     """Raised when settings name an embedding model that cannot be loaded offline."""

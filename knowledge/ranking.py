@@ -47,6 +47,10 @@ FEATURES: dict[str, str] = {
                    "word splits, so a typo or a dialect spelling costs one or two bigrams, not the word",
     "sentence_dense": "the best cosine of the query with one sentence of the passage: one sentence can say what "
                       "the question asks where the passage's vector, an average over ~500 characters, does not",
+    "card_lex": "BM25 of the passage's document card (what it governs, everyday names of its subjects) relative "
+                "to the best card's: a question in everyday words meets a statute in its own",
+    "card_dense": "cosine of the query and the document card's vector",
+    "card_gap": "how far that card cosine is below the best card's",
 }
 
 

@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from knowledge.cards import CARDS, DocumentCards, document_card_texts
+from knowledge.embeddings import TextVectors
 from knowledge.glossary import Glossary
 from knowledge.lexical import USER_DICT, BM25Index, TokenCache, Tokenizer
 from knowledge.models import Chunk, Hit
@@ -78,6 +80,9 @@ class _Snapshot:
     bigram_bm25: BM25Index  # over each chunk's character bigrams
     sentence_vectors: np.ndarray  # every chunk's sentences, in chunk order (knowledge.sentences)
     sentence_bounds: np.ndarray  # chunk i's sentences are rows sentence_bounds[i]:sentence_bounds[i + 1]
+    card_bm25: BM25Index  # per document: its card (title, what it governs, everyday names, headings)
+    card_vectors: np.ndarray  # per document: its card's vector
+    card_texts: list[str]
     built_at: float = field(default_factory=time.time)
 
 
@@ -86,9 +91,12 @@ class HybridSearcher:
 
     def __init__(self, store: KnowledgeStore, glossary: Glossary | None = None, token_cache: Path | None = None,
                  options: SearchOptions | None = None, reload_interval: float = 2.0,
-                 ranker_path: Path | None = RANKER_PATH, sentence_cache_dir: Path | None = None) -> None:
+                 ranker_path: Path | None = RANKER_PATH, sentence_cache_dir: Path | None = None,
+                 cards: DocumentCards | None = None) -> None:
         self.store = store
         self.sentence_vectors = SentenceVectors(store.embeddings, sentence_cache_dir)
+        self.cards = cards or DocumentCards()
+        self.card_vectors = TextVectors(store.embeddings, CARDS, sentence_cache_dir)
         # One BLAS thread: a query's matrix-vector product takes ~1 ms on one core, while OpenBLAS's
         # spinning worker threads starve the next query embedding (measured: 85 ms instead of 10 ms).
         threadpool_limits(limits=1, user_api="blas")
@@ -139,23 +147,38 @@ class HybridSearcher:
             grams = [bigram_list(c.text) for c in chunks]  # once: for the bigram feature and bigram BM25
             self.sentence_vectors.update(chunks)
             sentence_matrix, sentence_bounds = self.sentence_vectors.matrix(chunks)
+            card_texts = document_card_texts(chunks, doc_ids, self.cards)
+            self.card_vectors.hold(card_texts)
+            held = self.card_vectors.known()
+            card_matrix = (np.vstack([held[t] for t in card_texts]).astype(np.float32) if card_texts
+                           else np.zeros((0, vectors.shape[1] if vectors.size else 0), np.float32))
             snap = _Snapshot(chunks, {c.chunk_id: i for i, c in enumerate(chunks)}, BM25Index(tokens),
                              [frozenset(t) for t in tokens], versions, vectors, doc_index, doc_ids, centroids,
                              title_tokens, BM25Index(doc_tokens), [gram_ids(g) for g in grams], BM25Index(grams),
-                             sentence_matrix, sentence_bounds)
+                             sentence_matrix, sentence_bounds,
+                             BM25Index([tok.tokenize(t) for t in card_texts]), card_matrix, card_texts)
             # swap together: queries must be tokenized the way the index was
             self._snap, self.tokenizer, self._token_cache = snap, tok, cache
             log.info("search index: %d chunks in %.0f ms", len(chunks), (time.perf_counter() - t0) * 1000)
 
+    def card_text(self, doc_id: str) -> str:
+        """The card text indexed for a document ('' when it is not indexed)."""
+        snap = self._snap
+        if snap is None or doc_id not in snap.doc_ids:
+            return ""
+        return snap.card_texts[snap.doc_ids.index(doc_id)]
+
     def check_glossary(self) -> bool:
-        """Reload the glossary if its file changed; expansions apply at once, the tokenizer in the background."""
+        """Reload the glossary and the cards if their files changed; glossary expansions apply at once, the
+        tokenizer and the card index in the background."""
         now = time.monotonic()
         if now - self._last_check < self._reload_interval:
             return False
         self._last_check = now
-        if not self.glossary.reload():
+        glossary_changed = self.glossary.reload()
+        if not (self.cards.reload() or glossary_changed):
             return False
-        tok = Tokenizer((USER_DICT,), extra_words=self.glossary.words())
+        tok = Tokenizer((USER_DICT,), extra_words=self.glossary.words()) if glossary_changed else None
         # Not a daemon: a daemon thread killed at interpreter exit while inside Chroma's Rust bindings
         # crashes the process (SIGSEGV); exit waits the few seconds a reindex takes instead.
         self._reindex = threading.Thread(target=self.refresh, args=(tok,), name="glossary-reindex")
@@ -296,6 +319,10 @@ class HybridSearcher:
         doc_lex = snap.doc_bm25.scores(terms)
         top_doc_lex = float(doc_lex.max()) if len(doc_lex) and doc_lex.max() > 0 else 1.0
         best_sentence = self._best_sentences(snap, cands, qvec, cand_sims)
+        card_lex = snap.card_bm25.scores(terms)
+        top_card_lex = float(card_lex.max()) if len(card_lex) and card_lex.max() > 0 else 1.0
+        card_sims = snap.card_vectors @ qvec if len(snap.card_vectors) else np.zeros(len(snap.doc_ids))
+        best_card = float(card_sims.max()) if len(card_sims) else 0.0
         rows = []
         for j, (i, d) in enumerate(zip(cands, cand_docs, strict=True)):
             toks = snap.token_sets[i]
@@ -322,6 +349,9 @@ class HybridSearcher:
                 length_feature(len(chunk.text)),
                 float(gram_scores[i]) / top_gram,
                 float(best_sentence[j]),
+                float(card_lex[d]) / top_card_lex,
+                float(card_sims[d]),
+                best_card - float(card_sims[d]),
             ])
         return cands, np.array(rows, dtype=np.float64)
 

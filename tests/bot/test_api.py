@@ -144,3 +144,27 @@ def test_oversized_upload_is_refused_with_a_message(live_server, shipped_service
         r = client.post("/api/documents", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
                         files={"files": ("big.md", ("第一条 " + "内容" * 200).encode())})
         assert r.status_code == 422 and "larger than 100 bytes" in r.json()["detail"]
+
+
+def test_a_staff_card_edit_routes_everyday_words_to_the_document_at_once(http):
+    auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    doc = next(d for d in http.get("/api/documents").json()["documents"] if d["title"] == "重庆市蚕种管理条例")
+    path = f"/api/documents/{doc['doc_id']}/card"
+    shipped = http.get(path).json()
+    assert shipped["card"]["everyday"] and not shipped["edited"]
+    assert shipped["indexed_text"].startswith("重庆市蚕种管理条例。")
+    question = {"q": "村里搞的银丝茧项目归哪部法规管？", "k": 3}
+    assert http.get("/api/search", params=question).json()["results"][0]["title"] != "重庆市蚕种管理条例"
+
+    card = {**shipped["card"], "everyday": [*shipped["card"]["everyday"], "银丝茧项目"]}
+    assert http.put(path, json=card).status_code == 401
+    assert http.put(path, json={"everyday": ["太" * 30]}, headers=auth).status_code == 422
+    assert http.put("/api/documents/no-such-doc/card", json=card, headers=auth).status_code == 404
+    r = http.put(path, json=card, headers=auth)
+    try:
+        assert r.status_code == 200 and r.json()["edited"] and "银丝茧项目" in r.json()["indexed_text"]
+        assert http.get("/api/search", params=question).json()["results"][0]["title"] == "重庆市蚕种管理条例"
+    finally:
+        restored = http.put(path, json={}, headers=auth).json()
+    assert not restored["edited"] and restored["card"] == shipped["card"]
+    assert http.get("/api/search", params=question).json()["results"][0]["title"] != "重庆市蚕种管理条例"

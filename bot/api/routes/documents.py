@@ -4,7 +4,16 @@ from fastapi import APIRouter, File, UploadFile
 
 from bot.api.deps import AdminDep, ServiceDep, SettingsDep
 from bot.errors import BadInput
-from bot.schemas import DeleteReport, DocumentPublic, DocumentsPublic, DocumentText, IngestReport
+from bot.schemas import (
+    CardFields,
+    DeleteReport,
+    DocumentCard,
+    DocumentPublic,
+    DocumentsPublic,
+    DocumentText,
+    IngestReport,
+)
+from knowledge.cards import Card
 
 router = APIRouter(prefix="/api/documents", tags=["documents"])
 
@@ -22,6 +31,25 @@ def get_document(doc_id: str, service: ServiceDep) -> DocumentText:
     doc = service.get_document(doc_id)
     return DocumentText(doc_id=doc.doc_id, title=doc.title, source=doc.source, version_date=doc.version_date,
                         text=doc.text, superseded_by=service.searcher.superseded_by(doc.doc_id))
+
+
+def _card(doc_id: str, service) -> DocumentCard:
+    card, edited, text = service.get_card(doc_id)
+    return DocumentCard(doc_id=doc_id, card=CardFields(**card.as_dict()) if card else None, edited=edited,
+                        indexed_text=text)
+
+
+@router.get("/{doc_id}/card", response_model=DocumentCard)
+def get_card(doc_id: str, service: ServiceDep) -> DocumentCard:
+    """The document's card: what search matches a question in everyday words against."""
+    return _card(doc_id, service)
+
+
+@router.put("/{doc_id}/card", response_model=DocumentCard, dependencies=[AdminDep])
+def put_card(doc_id: str, body: CardFields, service: ServiceDep) -> DocumentCard:
+    """Replace the document's card (admin); takes effect at once. An empty card restores the shipped one."""
+    service.put_card(doc_id, Card.from_dict(body.model_dump()))
+    return _card(doc_id, service)
 
 
 @router.post("", response_model=IngestReport, dependencies=[AdminDep])

@@ -1,0 +1,181 @@
+"""Document cards: what a document governs, whom it concerns, and the everyday names of its subjects.
+
+A card lets a question in everyday words (被辞退了怎么办) find the document written in statutory ones
+(解除劳动合同). The shipped documents' cards are data (``knowledge/data/cards.yaml``), written from each
+document's own text by writers who saw no evaluation question. A document without a card (an upload)
+gets a default one from its title and chapter headings. Staff edit any card through the staff API; their
+edits live in a file in the data directory that overrides the shipped card. Both files are re-read when
+they change, so an edit takes effect without a code change or a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import yaml
+
+from knowledge.errors import InvalidCard
+from knowledge.models import Chunk
+
+log = logging.getLogger(__name__)
+
+CARDS = "cards"  # the kind of the cards' vector caches
+CARDS_PATH = Path(__file__).resolve().parent / "data" / "cards.yaml"
+MAX_TEXT = 200  # characters of governs / applies_to
+MAX_TERMS = 40  # subjects / everyday phrases per card
+MAX_TERM = 20  # characters of one phrase
+_CHAPTER = re.compile(r"^第[零一二三四五六七八九十百千〇0-9]+[章节编]\s*")
+_ARTICLE = re.compile(r"^第[零一二三四五六七八九十百千〇0-9]+条")  # a document without chapters: no heading
+
+
+@dataclass(frozen=True)
+class Card:
+    governs: str = ""
+    applies_to: str = ""
+    subjects: tuple[str, ...] = ()
+    everyday: tuple[str, ...] = ()
+
+    @classmethod
+    def from_dict(cls, raw: dict) -> Card:
+        """A card from its YAML/JSON form; raises ``InvalidCard`` with the reason."""
+        if not isinstance(raw, dict):
+            raise InvalidCard("a card is a mapping of governs, applies_to, subjects, everyday")
+        unknown = set(raw) - {"governs", "applies_to", "subjects", "everyday", "file"}
+        if unknown:
+            raise InvalidCard(f"unknown card fields: {', '.join(sorted(unknown))}")
+        texts = {}
+        for name in ("governs", "applies_to"):
+            value = raw.get(name) or ""
+            if not isinstance(value, str) or len(value) > MAX_TEXT:
+                raise InvalidCard(f"{name} must be text of at most {MAX_TEXT} characters")
+            texts[name] = value.strip()
+        lists = {}
+        for name in ("subjects", "everyday"):
+            value = raw.get(name) or []
+            if isinstance(value, str):
+                value = re.split(r"[，,、;；\s]+", value)
+            if not isinstance(value, list) or len(value) > MAX_TERMS:
+                raise InvalidCard(f"{name} must be a list of at most {MAX_TERMS} phrases")
+            terms = [str(t).strip() for t in value if str(t).strip()]
+            if any(len(t) > MAX_TERM for t in terms):
+                raise InvalidCard(f"each phrase of {name} has at most {MAX_TERM} characters")
+            lists[name] = tuple(dict.fromkeys(terms))
+        return cls(**texts, **lists)
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
+
+    @property
+    def empty(self) -> bool:
+        return not (self.governs or self.applies_to or self.subjects or self.everyday)
+
+
+def chapter_headings(sections: list[str]) -> list[str]:
+    """A document's chapter names, in order and once each, from its chunks' section paths
+    (``第三章 融资促进 > 第十九条`` → ``融资促进``)."""
+    out: dict[str, None] = {}
+    for s in sections:
+        head = _CHAPTER.sub("", s.split(" > ")[0]).strip()
+        if head and not _ARTICLE.match(head) and head not in ("题注", "正文", "附则", "总则"):
+            out.setdefault(head, None)
+    return list(out)
+
+
+def card_text(title: str, card: Card | None, headings: list[str]) -> str:
+    """The text indexed for a document: its title, its card, its chapter headings."""
+    parts = [title]
+    if card is not None:
+        parts += [card.governs, card.applies_to, "、".join(card.subjects), "、".join(card.everyday)]
+    parts.append("、".join(headings))
+    return "。".join(p.rstrip("。；;，, ") for p in parts if p.rstrip("。；;，, "))
+
+
+def document_card_texts(chunks: list[Chunk], doc_ids: list[str], cards: DocumentCards) -> list[str]:
+    """Each document's card text (its card, or its title and headings), in ``doc_ids`` order."""
+    first: dict[str, Chunk] = {}
+    sections: dict[str, list[str]] = {}
+    for c in chunks:
+        first.setdefault(c.doc_id, c)
+        sections.setdefault(c.doc_id, []).append(c.section)
+    return [card_text(first[d].title, cards.get(first[d].source), chapter_headings(sections[d])) for d in doc_ids]
+
+
+class DocumentCards:
+    """The cards by document source (file name): shipped ones, overridden by staff edits."""
+
+    def __init__(self, shipped_path: Path | None = CARDS_PATH, edits_path: Path | None = None) -> None:
+        self.shipped_path = Path(shipped_path) if shipped_path else None
+        self.edits_path = Path(edits_path) if edits_path else None
+        self._shipped: dict[str, Card] = {}
+        self._edits: dict[str, Card] = {}
+        self._mtimes: tuple[float, float] = (-1.0, -1.0)
+        self._lock = threading.Lock()
+        self.reload(force=True)
+
+    @staticmethod
+    def _mtime(path: Path | None) -> float:
+        return path.stat().st_mtime if path is not None and path.exists() else 0.0
+
+    @staticmethod
+    def _read(path: Path | None) -> dict[str, Card]:
+        """source → card; a list entry names its source with ``file`` (a corpus path), a mapping by key.
+        A broken entry is logged and skipped, never fatal."""
+        if path is None or not path.exists():
+            return {}
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        items = ([(Path(str(e.get("file", ""))).name, e) for e in raw if isinstance(e, dict)]
+                 if isinstance(raw, list) else list(raw.items()))
+        cards: dict[str, Card] = {}
+        for source, entry in items:
+            try:
+                cards[str(source)] = Card.from_dict({k: v for k, v in (entry or {}).items() if k != "file"})
+            except (InvalidCard, AttributeError) as exc:
+                log.error("card for %s in %s skipped: %s", source, path, exc)
+        return cards
+
+    def reload(self, force: bool = False) -> bool:
+        """Re-read the files if either changed; True when the cards changed."""
+        mtimes = (self._mtime(self.shipped_path), self._mtime(self.edits_path))
+        if not force and mtimes == self._mtimes:
+            return False
+        with self._lock:
+            try:
+                shipped, edits = self._read(self.shipped_path), self._read(self.edits_path)
+            except (yaml.YAMLError, OSError) as exc:
+                log.error("cards not reloaded, keeping the previous ones: %s", exc)
+                self._mtimes = mtimes
+                return False
+            changed = (shipped, edits) != (self._shipped, self._edits)
+            self._shipped, self._edits, self._mtimes = shipped, edits, mtimes
+        if changed:
+            log.info("document cards: %d shipped, %d edited", len(shipped), len(edits))
+        return changed
+
+    def get(self, source: str) -> Card | None:
+        return self._edits.get(source) or self._shipped.get(source)
+
+    def edited(self, source: str) -> bool:
+        return source in self._edits
+
+    def put(self, source: str, card: Card) -> None:
+        """Save a staff edit (an empty card removes the edit, restoring the shipped or default card)."""
+        if self.edits_path is None:
+            raise InvalidCard("card edits are not enabled (no edits file configured)")
+        with self._lock:
+            edits = dict(self._edits)
+            if card.empty:
+                edits.pop(source, None)
+            else:
+                edits[source] = card
+            self.edits_path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.edits_path.with_suffix(".tmp")
+            tmp.write_text(yaml.safe_dump({s: c.as_dict() for s, c in sorted(edits.items())}, allow_unicode=True,
+                                          sort_keys=False), encoding="utf-8")
+            os.replace(tmp, self.edits_path)
+        self.reload(force=True)
