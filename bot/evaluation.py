@@ -300,6 +300,7 @@ def retrieval_figures(service, sets: list[EvalSet], *, ablate: bool = False) -> 
             ("- learned fusion (RRF k=60)", {"fusion": "rrf"}),
             ("- thesaurus", {"use_thesaurus": False}),
             ("- glossary", {"use_glossary": False}),
+            ("- document cards", {"use_cards": False}),
             ("- topic weighting", {"topic_weight": 1.0}),
             ("score mix, lexical only", {"fusion": "score", "dense_weight": 0.0}),
             ("score mix, dense only", {"fusion": "score", "lexical_weight": 0.0}),

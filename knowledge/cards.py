@@ -106,6 +106,20 @@ def document_card_texts(chunks: list[Chunk], doc_ids: list[str], cards: Document
     return [card_text(first[d].title, cards.get(first[d].source), chapter_headings(sections[d])) for d in doc_ids]
 
 
+def card_phrases(chunks: list[Chunk], doc_ids: list[str], cards: DocumentCards) -> dict[str, list[int]]:
+    """Each card phrase (subjects and everyday names, two characters or more) → the indexes in ``doc_ids`` of
+    the documents whose cards list it."""
+    sources = {c.doc_id: c.source for c in chunks}
+    out: dict[str, list[int]] = {}
+    for i, d in enumerate(doc_ids):
+        card = cards.get(sources[d])
+        if card is not None:
+            for p in dict.fromkeys(card.subjects + card.everyday):
+                if len(p) >= 2:
+                    out.setdefault(p, []).append(i)
+    return out
+
+
 class DocumentCards:
     """The cards by document source (file name): shipped ones, overridden by staff edits."""
 

@@ -51,6 +51,7 @@ FEATURES: dict[str, str] = {
                 "to the best card's: a question in everyday words meets a statute in its own",
     "card_dense": "cosine of the query and the document card's vector",
     "card_gap": "how far that card cosine is below the best card's",
+    "card_named": "the message names a phrase of the document's card verbatim (1 / how many cards list it)",
 }
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from knowledge.cards import CARDS, DocumentCards, document_card_texts
+from knowledge.cards import CARDS, DocumentCards, card_phrases, document_card_texts
 from knowledge.embeddings import TextVectors
 from knowledge.glossary import Glossary
 from knowledge.lexical import USER_DICT, BM25Index, TokenCache, Tokenizer
@@ -40,6 +40,8 @@ from knowledge.versions import VersionMap, build_version_map
 
 log = logging.getLogger(__name__)
 
+ROUTED_DOCS = 3  # documents whose cards a message names that add candidates of their own
+ROUTED_PASSAGES = 3  # passages each of them adds (its nearest in meaning)
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?=年|版)")
 
 
@@ -60,6 +62,7 @@ class SearchOptions:
     expansion_weight: float = 0.6  # BM25 weight of a glossary term relative to the user's own words
     use_thesaurus: bool = True
     thesaurus_weight: float = 0.3  # BM25 weight of a 词林 synonym (looser than the operator's glossary)
+    use_cards: bool = True  # document cards as ranking features and as a route to candidates
     understand: bool = True  # focus long messages on their question, detect questions about the past
 
 
@@ -83,6 +86,8 @@ class _Snapshot:
     card_bm25: BM25Index  # per document: its card (title, what it governs, everyday names, headings)
     card_vectors: np.ndarray  # per document: its card's vector
     card_texts: list[str]
+    card_phrases: dict[str, list[int]]  # a card's phrase → the documents whose cards list it
+    card_pattern: re.Pattern | None  # finds those phrases in a message, longest first
     built_at: float = field(default_factory=time.time)
 
 
@@ -148,6 +153,7 @@ class HybridSearcher:
             self.sentence_vectors.update(chunks)
             sentence_matrix, sentence_bounds = self.sentence_vectors.matrix(chunks)
             card_texts = document_card_texts(chunks, doc_ids, self.cards)
+            phrases = card_phrases(chunks, doc_ids, self.cards)
             self.card_vectors.hold(card_texts)
             held = self.card_vectors.known()
             card_matrix = (np.vstack([held[t] for t in card_texts]).astype(np.float32) if card_texts
@@ -156,7 +162,8 @@ class HybridSearcher:
                              [frozenset(t) for t in tokens], versions, vectors, doc_index, doc_ids, centroids,
                              title_tokens, BM25Index(doc_tokens), [gram_ids(g) for g in grams], BM25Index(grams),
                              sentence_matrix, sentence_bounds,
-                             BM25Index([tok.tokenize(t) for t in card_texts]), card_matrix, card_texts)
+                             BM25Index([tok.tokenize(t) for t in card_texts]), card_matrix, card_texts,
+                             phrases, _alternation(phrases))
             # swap together: queries must be tokenized the way the index was
             self._snap, self.tokenizer, self._token_cache = snap, tok, cache
             log.info("search index: %d chunks in %.0f ms", len(chunks), (time.perf_counter() - t0) * 1000)
@@ -294,7 +301,14 @@ class HybridSearcher:
         gram_w = {g: 1.0 if g in own_grams else self.options.topic_weight for g in bigram_list(query)}
         gram_w.update(dict.fromkeys(own_grams, 1.0))
         gram_scores = snap.bigram_bm25.scores(gram_w)
-        cands = list(dict.fromkeys([i for i, _ in lex] + [i for i, _ in den]))
+        card_lex = snap.card_bm25.scores(terms)
+        top_card_lex = float(card_lex.max()) if len(card_lex) and card_lex.max() > 0 else 1.0
+        card_sims = snap.card_vectors @ qvec if len(snap.card_vectors) else np.zeros(len(snap.doc_ids))
+        best_card = float(card_sims.max()) if len(card_sims) else 0.0
+        named = self._card_named(snap, own)
+        if not self.options.use_cards:  # (the ablation: the cards' features are zero, nothing is routed)
+            card_lex, card_sims, named, best_card = np.zeros_like(card_lex), np.zeros_like(card_sims), named * 0, 0.0
+        cands = list(dict.fromkeys([i for i, _ in lex] + [i for i, _ in den] + self._routed(snap, named, sims)))
         if not cands:
             return [], np.zeros((0, len(FEATURES)))
         lex_score = {i: s for i, s in lex}
@@ -319,10 +333,6 @@ class HybridSearcher:
         doc_lex = snap.doc_bm25.scores(terms)
         top_doc_lex = float(doc_lex.max()) if len(doc_lex) and doc_lex.max() > 0 else 1.0
         best_sentence = self._best_sentences(snap, cands, qvec, cand_sims)
-        card_lex = snap.card_bm25.scores(terms)
-        top_card_lex = float(card_lex.max()) if len(card_lex) and card_lex.max() > 0 else 1.0
-        card_sims = snap.card_vectors @ qvec if len(snap.card_vectors) else np.zeros(len(snap.doc_ids))
-        best_card = float(card_sims.max()) if len(card_sims) else 0.0
         rows = []
         for j, (i, d) in enumerate(zip(cands, cand_docs, strict=True)):
             toks = snap.token_sets[i]
@@ -352,8 +362,34 @@ class HybridSearcher:
                 float(card_lex[d]) / top_card_lex,
                 float(card_sims[d]),
                 best_card - float(card_sims[d]),
+                float(named[d]),
             ])
         return cands, np.array(rows, dtype=np.float64)
+
+    @staticmethod
+    def _routed(snap: _Snapshot, named: np.ndarray, sims: np.ndarray) -> list[int]:
+        """The best passages (by cosine) of the documents whose cards the message names: a question in words
+        no passage shares (被炒鱿鱼了) still gets its statute's articles among the candidates."""
+        out: list[int] = []
+        for d in np.argsort(-named)[:ROUTED_DOCS]:
+            if named[d] <= 0:
+                break
+            lo, hi = np.searchsorted(snap.doc_index, [d, d + 1])  # a document's chunks are contiguous
+            best = np.argsort(-sims[lo:hi])[:ROUTED_PASSAGES]
+            out += [int(lo + j) for j in best]
+        return out
+
+    @staticmethod
+    def _card_named(snap: _Snapshot, message: str) -> np.ndarray:
+        """Per document: the message names a phrase of its card verbatim, weighted 1 / (documents whose cards
+        list that phrase): 炒鱿鱼 points at one statute, 补贴 at many."""
+        out = np.zeros(len(snap.doc_ids))
+        if snap.card_pattern is None:
+            return out
+        for m in snap.card_pattern.finditer(message):
+            docs = snap.card_phrases[m.group(0)]
+            out[docs] = np.maximum(out[docs], 1.0 / len(docs))
+        return out
 
     @staticmethod
     def _best_sentences(snap: _Snapshot, cands: list[int], qvec: np.ndarray, passage_sims: np.ndarray) -> np.ndarray:
@@ -476,3 +512,10 @@ class HybridSearcher:
         order = sorted(fused, key=lambda i: -fused[i])[:k]
         return [Hit(chunk=snap.chunks[i], score=round(fused[i], 6), ranks=ranks[i],
                     superseded_by=snap.versions.superseded_by.get(snap.chunks[i].doc_id)) for i in order]
+
+
+def _alternation(phrases: dict[str, list[int]]) -> re.Pattern | None:
+    """One regex for all card phrases, longest first (公积金贷款 wins over 公积金 where both are listed)."""
+    if not phrases:
+        return None
+    return re.compile("|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True)))

@@ -111,13 +111,54 @@ async function loadDocs() {
       const resp = await api(`/api/documents/${encodeURIComponent(d.doc_id)}`, { method: "DELETE" });
       if (resp.ok) loadDocs();
     };
+    const cardBtn = el("button", { type: "button", text: "卡片", "aria-label": `编辑卡片 ${d.title}（${d.version_date}）` });
+    cardBtn.onclick = () => openCard(d);
     const title = el("td");
     title.append(el("a", { href: `/documents/${encodeURIComponent(d.doc_id)}`, text: d.title }));
     if (d.superseded_by) title.append(" ", el("span", { class: "tag", text: "已有新版本" }));
     body.append(el("tr", {}, title, el("td", { text: d.version_date || "—" }), el("td", { text: String(d.chunk_count) }),
-      el("td", { text: d.source }), el("td", {}, del)));
+      el("td", { text: d.source }), el("td", {}, cardBtn, " ", del)));
   }
 }
+
+// ---- document cards --------------------------------------------------------------------------
+let cardDoc = null;
+const splitTerms = (s) => s.split(/[、，,；;\s]+/).map((t) => t.trim()).filter(Boolean);
+
+function showCard(c) {
+  const card = c.card || {};
+  $("card-governs").value = card.governs || "";
+  $("card-applies").value = card.applies_to || "";
+  $("card-subjects").value = (card.subjects || []).join("、");
+  $("card-everyday").value = (card.everyday || []).join("、");
+  $("card-status").textContent = c.edited ? "已由工作人员修改" : (c.card ? "随系统提供的卡片" : "暂无卡片：检索使用标题和章节名");
+}
+
+async function openCard(d) {
+  cardDoc = d;
+  $("card-title").textContent = `文档卡片：${d.title}（${d.version_date || "—"}）`;
+  const r = await fetch(`/api/documents/${encodeURIComponent(d.doc_id)}/card`);
+  showCard(await r.json());
+  $("card-form").hidden = false;
+  $("card-governs").focus();
+}
+
+async function saveCard(body) {
+  const r = await api(`/api/documents/${encodeURIComponent(cardDoc.doc_id)}/card`, {
+    method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  const data = await r.json();
+  if (!r.ok) { $("card-status").textContent = `未保存：${typeof data.detail === "string" ? data.detail : r.status}`; return; }
+  showCard(data);
+  $("card-status").textContent = "已保存，立即生效";
+}
+
+$("card-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  saveCard({ governs: $("card-governs").value.trim(), applies_to: $("card-applies").value.trim(),
+    subjects: splitTerms($("card-subjects").value), everyday: splitTerms($("card-everyday").value) });
+});
+$("card-reset").onclick = () => saveCard({});
+$("card-close").onclick = () => { $("card-form").hidden = true; cardDoc = null; };
 
 $("upload").addEventListener("submit", (e) => {
   e.preventDefault();

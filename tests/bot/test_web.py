@@ -188,3 +188,30 @@ def test_match_panel_shows_cards_linking_to_the_viewer(page):
     assert href.startswith("/documents/") and "start=" in href
     card.scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "policy-match.png"))
+
+
+def test_staff_edit_a_document_card_in_the_console(page, live_server):
+    import httpx
+
+    question = {"q": "村里推的银叶茧项目归哪部法规管？", "k": 1}
+    search = lambda: httpx.get(live_server.url + "/api/search", params=question).json()["results"][0]["title"]  # noqa: E731
+    assert search() != "重庆市蚕种管理条例"
+    page.goto("/staff")
+    page.fill("#token", ADMIN_TOKEN)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("tab", name="文档管理").click()
+    page.get_by_role("button", name=re.compile("^编辑卡片 重庆市蚕种管理条例")).click()
+    page.get_by_text("随系统提供的卡片").wait_for()
+    everyday = page.get_by_label("日常说法（用顿号或逗号分隔）")
+    shipped = everyday.input_value()
+    assert shipped  # the shipped card is shown for editing
+    everyday.fill(shipped + "、银叶茧项目")
+    page.get_by_role("button", name="保存卡片").click()
+    page.get_by_text("已保存，立即生效").wait_for()
+    try:
+        assert search() == "重庆市蚕种管理条例"
+    finally:
+        page.get_by_role("button", name="恢复默认").click()
+        page.wait_for_function("!document.getElementById('card-everyday').value.includes('银叶茧项目')")
+    assert everyday.input_value() == shipped
+    assert search() != "重庆市蚕种管理条例"

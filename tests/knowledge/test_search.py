@@ -70,3 +70,19 @@ def test_glossary_edit_takes_effect_without_code_change(shipped_service, tmp_pat
     # the tokenizer is rebuilt in the background with the new word, then swapped in with its index
     assert s.wait_reindexed(120)
     assert "蓝本本" in s.tokenizer.tokenize("蓝本本怎么办")
+
+
+def test_a_card_routes_a_slang_question_to_its_statute(shipped_service):
+    # 炒鱿鱼 occurs in no passage; the 劳动合同法's card lists it, so its articles join the candidates
+    s = shipped_service.searcher
+    assert not any("炒鱿鱼" in c.text for c in s.all_chunks())
+    hits = s.search("被炒鱿鱼了能拿补偿吗", 5)
+    assert any(h.chunk.title == "中华人民共和国劳动合同法" for h in hits)
+    without = s.options
+    try:
+        from dataclasses import replace
+
+        s.options = replace(without, use_cards=False)
+        assert not any(h.chunk.title == "中华人民共和国劳动合同法" for h in s.search("被炒鱿鱼了能拿补偿吗", 5))
+    finally:
+        s.options = without
