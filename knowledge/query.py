@@ -185,8 +185,29 @@ def statement_context(question: str) -> str:
     return "".join(c for c in clauses if not c.rstrip().endswith(("？", "?")) and not _QUESTION_CUE.search(c))
 
 
+# Question words of 西南官话 (the Chongqing speech of callers and visitors) → their Mandarin forms, so that
+# 好多钱 asks an amount as 多少钱 does. General dialect vocabulary; only where the reading is a question:
+# 好多 before a measure word, a particle or the end (not 好多企业 "many firms"), 好久 not before 没/不/了.
+_DIALECT: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"好多(?=钱|[个年天月岁万元块倍次家项条套分]|学时|才|[呢哦嘛啊哇]|[，,。？?！!]|$)"), "多少"),
+    (re.compile(r"好久(?![没不了以之前])"), "多久"),
+    (re.compile(r"哪阵|啥时候|啥子时候"), "什么时候"),
+    (re.compile(r"咋个|啷个|咋样"), "怎么"),
+    (re.compile(r"咋(?=办|弄|算|申请|收|交|领|搞)"), "怎么"),
+    (re.compile(r"啥子|(?<!什)啥"), "什么"),
+    (re.compile(r"得行不|要得不"), "可以吗"),
+)
+
+
+def mandarin(text: str) -> str:
+    """The message with Southwest Mandarin question words in their Mandarin form (same length or shorter)."""
+    for pattern, standard in _DIALECT:
+        text = pattern.sub(standard, text)
+    return text
+
+
 def fact_kinds(question: str) -> set[str]:
-    question = asking_clauses(question)
+    question = asking_clauses(mandarin(question))
     kinds = {k for k, p in FACT_PATTERNS.items() if p.search(question)}
     if "count" in kinds and ({"amount", "rate", "duration", "phone", "date", "address"} & kinds) and not re.search(
             r"多少(个|项|家|名|人|套|所|座|条|次|件|位|批|户)|几(个|项|家|名|套|所|条|次|件|位)", question):
@@ -211,7 +232,7 @@ def analyze(message: str, topic: str = "") -> QueryAnalysis:
     return QueryAnalysis(
         original=message, question=scoring_text, retrieval_text=retrieval, kinds=fact_kinds(scoring_text),
         # a per-person standard only when the question says so (每人, 能补贴多少); "X金额是多少" may be a total
-        per_unit=bool(_PER_UNIT.search(scoring_text)), about_past=bool(_PAST.search(scoring_text)),
+        per_unit=bool(_PER_UNIT.search(mandarin(scoring_text))), about_past=bool(_PAST.search(scoring_text)),
         injection=injection, wants_fabrication=fabricate, followup=bool(topic), topic=topic, own=own)
 
 

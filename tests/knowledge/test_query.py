@@ -14,3 +14,16 @@ def test_a_yes_no_question_does_not_ask_for_the_figures_its_lead_clause_mentions
 def test_a_question_word_ending_in_me_is_not_a_yes_no_particle():
     # "是什么" asks what, so a short asking clause still leans on the clause before it
     assert "duration" in fact_kinds("试用期最长多久，依据是什么？")
+
+
+def test_chongqing_question_words_ask_what_their_mandarin_forms_ask():
+    from knowledge.query import fact_kinds, mandarin
+
+    assert fact_kinds("办个暂住证要交好多钱") == fact_kinds("办个暂住证要交多少钱") == {"amount"}
+    assert "duration" in fact_kinds("新办的厂房好久能验收")
+    assert fact_kinds("这个补贴咋个申请") == fact_kinds("这个补贴怎么申请")
+    assert "requirement" in fact_kinds("评职称要啥子条件")
+    # only where the dialect word asks: 好多企业 is "many firms", 好久没 is "for a long time"
+    assert mandarin("好多企业都说回款慢") == "好多企业都说回款慢"
+    assert mandarin("好久没交社保了") == "好久没交社保了"
+    assert mandarin("什么时候") == "什么时候"
