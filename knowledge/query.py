@@ -25,16 +25,20 @@ _QUESTION_CUE = re.compile(r"[？?]|吗|呢|多少|几[个天年月项家名人�
 _RELAY_FRAME = re.compile(r"^[^。？?！!]{0,24}?(打电话|来电|电话里|窗口|来访|客户|群众|市民|有人|有个|有位|有家|帮|替|来了)"
                           r"[^。？?！!：:]{0,16}?(问|咨询|打听|想知道|想了解)(一下|下)?[：:，,]?\s*")
 
+# Measure words of a count (多少家, 几个) — 几个小时 and 多少个月 ask a period, not a count.
+_TIME_UNIT = r"(?!小时|钟头|月|工作日|季度)"
+_COUNTED = rf"个{_TIME_UNIT}|项|家|名|人|套|所|座|条|次|件|位|批|户|亿|万|学时|股份"
+_COUNTED_FEW = rf"个{_TIME_UNIT}|项|家|名|套|所|条|次|件|位"
 # What kind of fact a question asks for. Each kind names the evidence an answer needs.
 FACT_PATTERNS: dict[str, re.Pattern[str]] = {
     "amount": re.compile(r"多少钱|多少元|几[万千百]?块|(补贴|补助|奖励|奖金|资助|贷款?|额度|金额|租金|费用?|工资|薪酬|"
                          r"规模|罚款).{0,4}(多少|几|标准|上限|最多|最高)|"
                          r"(补|奖|贷|拿|领|报销|赔)多少|多少万|每(个)?月.{0,6}(多少钱|拿多少|领多少)"),
     "rate": re.compile(r"利率|利息|比例|百分之|费率|税率|几成|百分比|%|多少个点|打几折|几折"),
-    "count": re.compile(r"多少(个|项|家|名|人|套|所|座|条|次|件|位|批|户|亿|万|学时|股份)|(?<!好)几(个|项|家|名|套|所|条|次|件|位)|"
+    "count": re.compile(rf"多少({_COUNTED})|(?<!好)几({_COUNTED_FEW})|"
                         r"数量"),
     "duration": re.compile(r"多久|多长时间|几天|多少天|几个月|多少个?月|几年|多少年|期限|时限|多少日|几日|"
-                           r"多少个?工作日|几个工作日|试用期"),
+                           r"多少个?工作日|几个工作日|试用期|(几|多少)个?(小时|钟头|季度)|几分钟|多少分钟"),
     "date": re.compile(r"什么时候|何时|哪天|截止|日期|几号|几月|开始申报|申报时间|哪一年|哪年"),
     "phone": re.compile(r"电话|联系方式|热线号码|手机号|邮箱|网址|怎么联系"),
     "address": re.compile(r"地址|具体位置|在哪条路|门牌"),
@@ -55,9 +59,13 @@ FACT_PATTERNS: dict[str, re.Pattern[str]] = {
 _N = r"[\d０-９零一二两三四五六七八九十百千万亿.．]+"
 EVIDENCE: dict[str, re.Pattern[str]] = {
     "amount": re.compile(rf"{_N}\s*(万元|亿元|千元|元|美元)"),
-    "rate": re.compile(rf"{_N}\s*[%％]|百分之[零一二两三四五六七八九十百]+|[一二三四五六七八九]成|{_N}\s*倍|税率为|费率为|利率为"),
-    "duration": re.compile(rf"{_N}\s*个?(工作日|日|天|小时|周|个月|月|年)(内|以内|之内|以上|以下|后|起)?|之日起|当场"),
-    "date": re.compile(rf"{_N}月{_N}日|{_N}年{_N}月|每年{_N}月|之日起|截止|届满前"),
+    "rate": re.compile(rf"{_N}\s*[%％]|[百千万]分之[零一二两三四五六七八九十百]+|[一二三四五六七八九]成|{_N}\s*倍|税率为|费率为|利率为"),
+    # a period, or a frequency (每半年检测一次, 每个季度至少举行一次 answer 多久一次)
+    "duration": re.compile(rf"{_N}\s*个?(工作日|日|天|小时|周|个月|月|季度|年)(内|以内|之内|以上|以下|后|起)?|之日起|当场|"
+                           r"每[半个]?(年|季度|季|月|周|星期|日|天)"),
+    # a calendar date, or a deadline relative to an event (七日前, 投入使用后三十日内, 施行一年后)
+    "date": re.compile(rf"{_N}月{_N}日|{_N}年{_N}月|每年{_N}月|之日起|截止|届满前|"
+                       rf"{_N}\s*个?(工作日|日|天|个月|月|年)(前|内|以内|之内|后)"),
     "count": re.compile(rf"{_N}\s*(个|项|家|名|人|套|所|座|条|次|件|位|批|户|支|亿元|万元|元|%|％|学时|万家|余家|余个)|"
                         r"百分之[零一二两三四五六七八九十百]+"),
     "phone": re.compile(r"\d{5,}|[“\"]\d{3,}[”\"]"),
@@ -210,7 +218,7 @@ def fact_kinds(question: str) -> set[str]:
     question = asking_clauses(mandarin(question))
     kinds = {k for k, p in FACT_PATTERNS.items() if p.search(question)}
     if "count" in kinds and ({"amount", "rate", "duration", "phone", "date", "address"} & kinds) and not re.search(
-            r"多少(个|项|家|名|人|套|所|座|条|次|件|位|批|户)|几(个|项|家|名|套|所|条|次|件|位)", question):
+            rf"多少({_COUNTED})|几({_COUNTED_FEW})", question):
         kinds.discard("count")  # a bare 多少 that belongs to an amount/rate/duration
     if kinds & {"amount", "rate", "count", "duration", "date", "phone", "address"}:
         kinds.discard("figure")  # the figure asked has a more specific kind

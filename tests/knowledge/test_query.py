@@ -27,3 +27,14 @@ def test_chongqing_question_words_ask_what_their_mandarin_forms_ask():
     assert mandarin("好多企业都说回款慢") == "好多企业都说回款慢"
     assert mandarin("好久没交社保了") == "好久没交社保了"
     assert mandarin("什么时候") == "什么时候"
+
+
+def test_periods_frequencies_and_relative_deadlines_count_as_stated():
+    from knowledge.query import EVIDENCE, fact_kinds
+
+    assert fact_kinds("夜班保安一次最多值几个小时的班") == {"duration"}  # hours are a period, not a count
+    assert fact_kinds("园区里一共有几个孵化器") == {"count"}
+    assert EVIDENCE["duration"].search("消防设施每季度至少检查一次")  # a frequency answers 多久一次
+    assert EVIDENCE["date"].search("申请人应当在期满前十五日内提出")  # a deadline relative to an event
+    assert EVIDENCE["rate"].search("按日加收千分之三的滞纳金")
+    assert not EVIDENCE["date"].search("本办法由市人民政府负责解释")
