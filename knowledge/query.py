@@ -25,17 +25,19 @@ _QUESTION_CUE = re.compile(r"[？?]|吗|呢|多少|几[个天年月项家名人�
 _RELAY_FRAME = re.compile(r"^[^。？?！!]{0,24}?(打电话|来电|电话里|窗口|来访|客户|群众|市民|有人|有个|有位|有家|帮|替|来了)"
                           r"[^。？?！!：:]{0,16}?(问|咨询|打听|想知道|想了解)(一下|下)?[：:，,]?\s*")
 
-# Measure words of a count (多少家, 几个) — 几个小时 and 多少个月 ask a period, not a count.
-_TIME_UNIT = r"(?!小时|钟头|月|工作日|季度)"
-_COUNTED = rf"个{_TIME_UNIT}|项|家|名|人|套|所|座|条|次|件|位|批|户|亿|万|学时|股份"
-_COUNTED_FEW = rf"个{_TIME_UNIT}|项|家|名|套|所|条|次|件|位"
+# Measure words of a count (多少家, 几个) — 几个小时 and 多少个月 ask a period, 几个点 a rate, not a count.
+_NOT_COUNTED = r"(?!小时|钟头|月|工作日|季度|点)"
+_COUNTED = rf"个{_NOT_COUNTED}|项|家|名|人|套|所|座|条|次|件|位|批|户|亿|万|学时|股份"
+_COUNTED_FEW = rf"个{_NOT_COUNTED}|项|家|名|套|所|条|次|件|位"
+# 几 after 这/那/哪 points at things (这几个奖, 哪几个指标), and after 好 means "several": no count is asked
+_FEW = r"(?<![这那哪好])几"
 # What kind of fact a question asks for. Each kind names the evidence an answer needs.
 FACT_PATTERNS: dict[str, re.Pattern[str]] = {
     "amount": re.compile(r"多少钱|多少元|几[万千百]?块|(补贴|补助|奖励|奖金|资助|贷款?|额度|金额|租金|费用?|工资|薪酬|"
                          r"规模|罚款).{0,4}(多少|几|标准|上限|最多|最高)|"
                          r"(补|奖|贷|拿|领|报销|赔)多少|多少万|每(个)?月.{0,6}(多少钱|拿多少|领多少)"),
-    "rate": re.compile(r"利率|利息|比例|百分之|费率|税率|几成|百分比|%|多少个点|打几折|几折"),
-    "count": re.compile(rf"多少({_COUNTED})|(?<!好)几({_COUNTED_FEW})|"
+    "rate": re.compile(r"利率|利息|比例|百分之|费率|税率|几成|百分比|%|多少个点|几个点|打几折|几折"),
+    "count": re.compile(rf"多少({_COUNTED})|{_FEW}({_COUNTED_FEW})|"
                         r"数量"),
     "duration": re.compile(r"多久|多长时间|几天|多少天|几个月|多少个?月|几年|多少年|期限|时限|多少日|几日|"
                            r"多少个?工作日|几个工作日|试用期|(几|多少)个?(小时|钟头|季度)|几分钟|多少分钟"),
@@ -48,7 +50,7 @@ FACT_PATTERNS: dict[str, re.Pattern[str]] = {
                               r"需要(满足|符合)(什么|哪些)|要什么条件|什么条件"),
     "how_to": re.compile(r"(怎么|如何|怎样|在哪)(申请|申报|办理|申领|领取|报名)|(申请|办理|申报)(流程|程序|步骤|方式)"),
     # any other figure ("房价是多少", "有多高"): stated by a number
-    "figure": re.compile(r"多少|多高|多大|多重|多远|几(?![乎])"),
+    "figure": re.compile(rf"多少|多高|多大|多重|多远|{_FEW}(?![乎])"),
     "materials": re.compile(r"(哪些|什么|啥|啥子|那些)(资料|材料|证明|证件|手续材料)|(资料|材料)(有哪些|清单|要哪些|都有啥|包括)|"
                            r"(带|交|提交|准备|提供)(哪些|什么|啥)"),
     "condition": re.compile(r"条件|资格|要求|能不能|可不可以|可以吗|能否|是否|符合|够不够|需要什么|合法|算不算|有没有"),
@@ -217,8 +219,11 @@ def mandarin(text: str) -> str:
 def fact_kinds(question: str) -> set[str]:
     question = asking_clauses(mandarin(question))
     kinds = {k for k, p in FACT_PATTERNS.items() if p.search(question)}
+    if kinds & {"count", "figure"} and not re.search(r"多少|多高|多大|多重|多远", question) and (
+            _YES_NO.search(question) or re.search(r"有没有|是不是|能不能|可不可以", question)):
+        kinds -= {"count", "figure"}  # in a yes/no question 几 is "some" (手里有几个专利有没有用), not "how many"
     if "count" in kinds and ({"amount", "rate", "duration", "phone", "date", "address"} & kinds) and not re.search(
-            rf"多少({_COUNTED})|几({_COUNTED_FEW})", question):
+            rf"多少({_COUNTED})|{_FEW}({_COUNTED_FEW})", question):
         kinds.discard("count")  # a bare 多少 that belongs to an amount/rate/duration
     if kinds & {"amount", "rate", "count", "duration", "date", "phone", "address"}:
         kinds.discard("figure")  # the figure asked has a more specific kind

@@ -38,3 +38,12 @@ def test_periods_frequencies_and_relative_deadlines_count_as_stated():
     assert EVIDENCE["date"].search("申请人应当在期满前十五日内提出")  # a deadline relative to an event
     assert EVIDENCE["rate"].search("按日加收千分之三的滞纳金")
     assert not EVIDENCE["date"].search("本办法由市人民政府负责解释")
+
+
+def test_ji_asks_a_number_only_where_it_asks():
+    from knowledge.query import fact_kinds
+
+    assert fact_kinds("开发区里有几个众创空间？") == {"count"}
+    assert fact_kinds("这几个补贴是谁发的") == set()  # 这几个: "these", nothing counted
+    assert fact_kinds("我手上有几篇论文，评职称用得上吗") == set()  # yes/no: 几 is "some"
+    assert "rate" in fact_kinds("公积金单位缴几个点")
