@@ -186,10 +186,10 @@ class KnowledgeService:
         return self.store.get_document(doc_id)
 
     def get_card(self, doc_id: str) -> tuple[Card | None, bool, str]:
-        """A document's card (None: it has none, its title and headings stand in), whether staff edited it,
-        and the text that is indexed for it."""
+        """A document's card (its own or another version's; None: its title and headings stand in), whether
+        staff edited it, and the text that is indexed for it."""
         info = self.store.document_info(doc_id)
-        return (self.searcher.cards.get(info.source), self.searcher.cards.edited(info.source),
+        return (self.searcher.card_of(doc_id), self.searcher.cards.edited(info.source),
                 self.searcher.card_text(doc_id))
 
     # ---- changes -----------------------------------------------------------------------------

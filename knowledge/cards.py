@@ -96,6 +96,20 @@ def card_text(title: str, card: Card | None, headings: list[str]) -> str:
     return "。".join(p.rstrip("。；;，, ") for p in parts if p.rstrip("。；;，, "))
 
 
+def document_cards(chunks: list[Chunk], doc_ids: list[str], cards: DocumentCards) -> list[Card | None]:
+    """Each document's card in ``doc_ids`` order. A document without one takes the card of another version of
+    the same title (the newest that has one): a new 劳动合同法 uploaded by staff keeps the everyday names."""
+    first: dict[str, Chunk] = {}
+    for c in chunks:
+        first.setdefault(c.doc_id, c)
+    by_title: dict[str, tuple[str, Card]] = {}
+    for c in first.values():
+        card = cards.get(c.source)
+        if card is not None and c.version_date >= by_title.get(c.title, ("", card))[0]:
+            by_title[c.title] = (c.version_date, card)
+    return [cards.get(first[d].source) or by_title.get(first[d].title, ("", None))[1] for d in doc_ids]
+
+
 def document_card_texts(chunks: list[Chunk], doc_ids: list[str], cards: DocumentCards) -> list[str]:
     """Each document's card text (its card, or its title and headings), in ``doc_ids`` order."""
     first: dict[str, Chunk] = {}
@@ -103,16 +117,15 @@ def document_card_texts(chunks: list[Chunk], doc_ids: list[str], cards: Document
     for c in chunks:
         first.setdefault(c.doc_id, c)
         sections.setdefault(c.doc_id, []).append(c.section)
-    return [card_text(first[d].title, cards.get(first[d].source), chapter_headings(sections[d])) for d in doc_ids]
+    return [card_text(first[d].title, card, chapter_headings(sections[d]))
+            for d, card in zip(doc_ids, document_cards(chunks, doc_ids, cards), strict=True)]
 
 
 def card_phrases(chunks: list[Chunk], doc_ids: list[str], cards: DocumentCards) -> dict[str, list[int]]:
     """Each card phrase (subjects and everyday names, two characters or more) → the indexes in ``doc_ids`` of
     the documents whose cards list it."""
-    sources = {c.doc_id: c.source for c in chunks}
     out: dict[str, list[int]] = {}
-    for i, d in enumerate(doc_ids):
-        card = cards.get(sources[d])
+    for i, card in enumerate(document_cards(chunks, doc_ids, cards)):
         if card is not None:
             for p in dict.fromkeys(card.subjects + card.everyday):
                 if len(p) >= 2:

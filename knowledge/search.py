@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from knowledge.cards import CARDS, DocumentCards, card_phrases, document_card_texts
+from knowledge.cards import CARDS, Card, DocumentCards, card_phrases, document_card_texts, document_cards
 from knowledge.embeddings import TextVectors
 from knowledge.glossary import Glossary
 from knowledge.lexical import USER_DICT, BM25Index, TokenCache, Tokenizer
@@ -167,6 +167,13 @@ class HybridSearcher:
             # swap together: queries must be tokenized the way the index was
             self._snap, self.tokenizer, self._token_cache = snap, tok, cache
             log.info("search index: %d chunks in %.0f ms", len(chunks), (time.perf_counter() - t0) * 1000)
+
+    def card_of(self, doc_id: str) -> Card | None:
+        """The card the search uses for a document: its own, or another version's of the same title."""
+        snap = self._snap
+        if snap is None or doc_id not in snap.doc_ids:
+            return None
+        return document_cards(snap.chunks, [doc_id], self.cards)[0]
 
     def card_text(self, doc_id: str) -> str:
         """The card text indexed for a document ('' when it is not indexed)."""

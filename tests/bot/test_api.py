@@ -105,9 +105,17 @@ def test_a_newer_version_is_recognised_on_upload(http):
     body = "# 科学城人才驿站办法\n\n第一条 驿站免费入住{}天。\n\n第二条 凭毕业证书申请。\n"
     old = http.post("/api/documents", headers=auth,
                     files={"files": ("科学城人才驿站办法(2025-01-01).md", body.format("五").encode())}).json()
+    old_card = f"/api/documents/{old['doc_ids'][0]}/card"
+    assert http.get(old_card).json()["card"] is None  # an upload starts with its title and headings
+    assert http.put(old_card, json={"everyday": ["找工作临时住处"]}, headers=auth).status_code == 200
     new = http.post("/api/documents", headers=auth,
                     files={"files": ("科学城人才驿站办法(2026-01-01).md", body.format("七").encode())}).json()
     assert new["versions"] and "取代 科学城人才驿站办法(2025-01-01).md" in new["versions"][0]
+    # the new version keeps the everyday names staff gave the old one
+    inherited = http.get(f"/api/documents/{new['doc_ids'][0]}/card").json()
+    assert inherited["card"]["everyday"] == ["找工作临时住处"] and not inherited["edited"]
+    assert "找工作临时住处" in inherited["indexed_text"]
+    http.put(old_card, json={}, headers=auth)
     old_doc = http.get(f"/api/documents/{old['doc_ids'][0]}").json()
     assert old_doc["superseded_by"] == new["doc_ids"][0]
     hits = http.get("/api/search", params={"q": "人才驿站免费入住几天", "k": 5}).json()["results"]
