@@ -13,7 +13,7 @@ from ingest.describe import describe_document
 from ingest.errors import EmptyDocument, IngestError
 from ingest.load import SUPPORTED_SUFFIXES, read_text
 from ingest.split import split_into_chunks
-from knowledge.cards import CARDS, DocumentCards, document_card_texts
+from knowledge.cards import CARDS, DocumentCards, document_card_texts, document_cards
 from knowledge.embeddings import KBEmbeddings, VectorCache
 from knowledge.models import Chunk, Document, text_hash
 from knowledge.sentences import SENTENCES, sentence_texts
@@ -211,7 +211,8 @@ def build_vector_cache(paths: Iterable[str | Path], embeddings: KBEmbeddings,
                      embeddings, batch, progress)
     sentences = _fill(VectorCache(embeddings.model_id, kind=SENTENCES),
                       {text_hash(t): t for t in sentence_texts(chunks)}, embeddings, batch, progress)
-    card_texts = document_card_texts(chunks, sorted({c.doc_id for c in chunks}), cards or DocumentCards())
+    doc_ids = sorted({c.doc_id for c in chunks})
+    card_texts = document_card_texts(chunks, doc_ids, document_cards(chunks, doc_ids, cards or DocumentCards()))
     card_cache = _fill(VectorCache(embeddings.model_id, kind=CARDS), {text_hash(t): t for t in card_texts},
                        embeddings, batch, progress)
     return passages, sentences, card_cache

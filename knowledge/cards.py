@@ -110,22 +110,22 @@ def document_cards(chunks: list[Chunk], doc_ids: list[str], cards: DocumentCards
     return [cards.get(first[d].source) or by_title.get(first[d].title, ("", None))[1] for d in doc_ids]
 
 
-def document_card_texts(chunks: list[Chunk], doc_ids: list[str], cards: DocumentCards) -> list[str]:
-    """Each document's card text (its card, or its title and headings), in ``doc_ids`` order."""
-    first: dict[str, Chunk] = {}
+def document_card_texts(chunks: list[Chunk], doc_ids: list[str], doc_cards: list[Card | None]) -> list[str]:
+    """Each document's card text (its card from ``document_cards``, its title, its headings), in ``doc_ids`` order."""
+    titles: dict[str, str] = {}
     sections: dict[str, list[str]] = {}
     for c in chunks:
-        first.setdefault(c.doc_id, c)
+        titles.setdefault(c.doc_id, c.title)
         sections.setdefault(c.doc_id, []).append(c.section)
-    return [card_text(first[d].title, card, chapter_headings(sections[d]))
-            for d, card in zip(doc_ids, document_cards(chunks, doc_ids, cards), strict=True)]
+    return [card_text(titles[d], card, chapter_headings(sections[d]))
+            for d, card in zip(doc_ids, doc_cards, strict=True)]
 
 
-def card_phrases(chunks: list[Chunk], doc_ids: list[str], cards: DocumentCards) -> dict[str, list[int]]:
-    """Each card phrase (subjects and everyday names, two characters or more) → the indexes in ``doc_ids`` of
-    the documents whose cards list it."""
+def card_phrases(doc_cards: list[Card | None]) -> dict[str, list[int]]:
+    """Each card phrase (subjects and everyday names, two characters or more) → the indexes (in the order of
+    ``doc_cards``) of the documents whose cards list it."""
     out: dict[str, list[int]] = {}
-    for i, card in enumerate(document_cards(chunks, doc_ids, cards)):
+    for i, card in enumerate(doc_cards):
         if card is not None:
             for p in dict.fromkeys(card.subjects + card.everyday):
                 if len(p) >= 2:

@@ -86,6 +86,7 @@ class _Snapshot:
     card_bm25: BM25Index  # per document: its card (title, what it governs, everyday names, headings)
     card_vectors: np.ndarray  # per document: its card's vector
     card_texts: list[str]
+    cards: list[Card | None]  # per document: its card (or another version's), None when it has none
     card_phrases: dict[str, list[int]]  # a card's phrase → the documents whose cards list it
     card_pattern: re.Pattern | None  # finds those phrases in a message, longest first
     built_at: float = field(default_factory=time.time)
@@ -152,8 +153,9 @@ class HybridSearcher:
             grams = [bigram_list(c.text) for c in chunks]  # once: for the bigram feature and bigram BM25
             self.sentence_vectors.update(chunks)
             sentence_matrix, sentence_bounds = self.sentence_vectors.matrix(chunks)
-            card_texts = document_card_texts(chunks, doc_ids, self.cards)
-            phrases = card_phrases(chunks, doc_ids, self.cards)
+            doc_cards = document_cards(chunks, doc_ids, self.cards)
+            card_texts = document_card_texts(chunks, doc_ids, doc_cards)
+            phrases = card_phrases(doc_cards)
             self.card_vectors.hold(card_texts)
             held = self.card_vectors.known()
             card_matrix = (np.vstack([held[t] for t in card_texts]).astype(np.float32) if card_texts
@@ -163,7 +165,7 @@ class HybridSearcher:
                              title_tokens, BM25Index(doc_tokens), [gram_ids(g) for g in grams], BM25Index(grams),
                              sentence_matrix, sentence_bounds,
                              BM25Index([tok.tokenize(t) for t in card_texts]), card_matrix, card_texts,
-                             phrases, _alternation(phrases))
+                             doc_cards, phrases, _alternation(phrases))
             # swap together: queries must be tokenized the way the index was
             self._snap, self.tokenizer, self._token_cache = snap, tok, cache
             log.info("search index: %d chunks in %.0f ms", len(chunks), (time.perf_counter() - t0) * 1000)
@@ -173,7 +175,7 @@ class HybridSearcher:
         snap = self._snap
         if snap is None or doc_id not in snap.doc_ids:
             return None
-        return document_cards(snap.chunks, [doc_id], self.cards)[0]
+        return snap.cards[snap.doc_ids.index(doc_id)]
 
     def card_text(self, doc_id: str) -> str:
         """The card text indexed for a document ('' when it is not indexed)."""
