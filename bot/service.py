@@ -124,6 +124,8 @@ class KnowledgeService:
         wanted = referenced_sources(path)
         docs = {d.source: self.store.get_document(d.doc_id) for d in self.store.list_documents() if d.source in wanted}
         self.catalogue = load_catalogue(docs, self.searcher.all_chunks(), path)
+        if self.answerer is not None:
+            self.answerer.in_scope = self.catalogue.names_a_programme
         for problem in self.catalogue.problems:
             log.error("catalogue: %s", problem)
 

@@ -13,6 +13,7 @@ from ingest.describe import describe_document
 from ingest.errors import EmptyDocument, IngestError
 from ingest.load import SUPPORTED_SUFFIXES, read_text
 from ingest.split import split_into_chunks
+from knowledge.asked import ASKED, AskedQuestion, attach, read_asked
 from knowledge.cards import CARDS, DocumentCards, document_card_texts, document_cards
 from knowledge.embeddings import KBEmbeddings, VectorCache
 from knowledge.models import Chunk, Document, text_hash
@@ -182,12 +183,13 @@ def _chunks_of(paths: Iterable[str | Path]) -> list[Chunk]:
 
 
 def _fill(cache: VectorCache, wanted: dict[str, str], embeddings: KBEmbeddings, batch: int,
-          progress: Callable[[int, int], None] | None) -> VectorCache:
+          progress: Callable[[int, int], None] | None, as_queries: bool = False) -> VectorCache:
     """Embed what ``cache`` lacks of ``wanted`` (key → text), drop what is not wanted, save."""
     missing = [k for k in wanted if k not in cache]
+    embed = embeddings.embed_queries if as_queries else embeddings.embed_passages
     for i in range(0, len(missing), batch):
         keys = missing[i:i + batch]
-        cache.put(keys, embeddings.embed_passages([wanted[k] for k in keys]))
+        cache.put(keys, embed([wanted[k] for k in keys]))
         if progress:
             progress(min(i + batch, len(missing)), len(missing))
         if (i // batch) % 10 == 9:
@@ -199,9 +201,10 @@ def _fill(cache: VectorCache, wanted: dict[str, str], embeddings: KBEmbeddings, 
 
 def build_vector_cache(paths: Iterable[str | Path], embeddings: KBEmbeddings,
                        batch: int = 64, progress: Callable[[int, int], None] | None = None,
-                       cards: DocumentCards | None = None) -> tuple[VectorCache, VectorCache, VectorCache]:
-    """Embed every chunk, every quotable sentence and every document card of the given files that the
-    model's caches lack, and save the caches.
+                       cards: DocumentCards | None = None,
+                       asked: list[AskedQuestion] | None = None) -> tuple[VectorCache, ...]:
+    """Embed every chunk, every quotable sentence, every document card and every question written for a
+    passage (as a query) of the given files that the model's caches lack, and save the caches.
 
     The caches are keyed by (model id, hash of the text); entries no longer produced by the files
     are dropped so the shipped files do not grow with stale vectors.
@@ -215,4 +218,7 @@ def build_vector_cache(paths: Iterable[str | Path], embeddings: KBEmbeddings,
     card_texts = document_card_texts(chunks, doc_ids, document_cards(chunks, doc_ids, cards or DocumentCards()))
     card_cache = _fill(VectorCache(embeddings.model_id, kind=CARDS), {text_hash(t): t for t in card_texts},
                        embeddings, batch, progress)
-    return passages, sentences, card_cache
+    placed, _ = attach(chunks, read_asked() if asked is None else asked)
+    asked_cache = _fill(VectorCache(embeddings.model_id, kind=ASKED), {text_hash(q.question): q.question for q in placed},
+                        embeddings, batch, progress, as_queries=True)
+    return passages, sentences, card_cache, asked_cache

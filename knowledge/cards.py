@@ -87,6 +87,29 @@ def chapter_headings(sections: list[str]) -> list[str]:
     return list(out)
 
 
+_TITLE_PREFIX = re.compile(r"^(中华人民共和国|重庆市|中国（重庆）|[^（）]{2,12}自治县|实施)")
+_TITLE_SUFFIX = re.compile(r"(法实施条例|法实施细则|实施细则|暂行条例|实施办法|条例|办法|规定|规则)$")
+_TITLE_TAIL = re.compile(r"(管理|工作)$")
+MIN_SUBJECT, MAX_SUBJECT = 2, 16  # characters of a title's subject (a report's long title has none)
+
+
+def title_subject(title: str) -> str:
+    """What a document's title is about, without its frame: 住房公积金管理条例 → 住房公积金, 重庆市实施《中华人民共和国
+    水土保持法》办法 → 水土保持 ('' when nothing of two to sixteen characters is left)."""
+    subject = re.sub(r"[《》〈〉]", "", title)
+    while (short := _TITLE_PREFIX.sub("", subject)) != subject:
+        subject = short
+    suffix = _TITLE_SUFFIX.search(subject)
+    if suffix:
+        subject = subject[:suffix.start()]
+        while (short := _TITLE_PREFIX.sub("", subject)) != subject:
+            subject = short
+    if (suffix is None or suffix.group(0) == "办法") and subject.endswith("法"):
+        subject = subject[:-1]  # 劳动合同法, 实施《水土保持法》办法: the law's name, not 立法 in 地方立法条例
+    subject = _TITLE_TAIL.sub("", subject)
+    return subject if MIN_SUBJECT <= len(subject) <= MAX_SUBJECT else ""
+
+
 def card_text(title: str, card: Card | None, headings: list[str]) -> str:
     """The text indexed for a document: its title, its card, its chapter headings."""
     parts = [title]
@@ -186,6 +209,14 @@ class DocumentCards:
 
     def get(self, source: str) -> Card | None:
         return self._edits.get(source) or self._shipped.get(source)
+
+    def added(self, source: str) -> set[str]:
+        """The phrases a staff edit added to a document's card (in the edit, not in the shipped card)."""
+        edit = self._edits.get(source)
+        if edit is None:
+            return set()
+        shipped = self._shipped.get(source) or Card()
+        return set(edit.subjects + edit.everyday) - set(shipped.subjects + shipped.everyday)
 
     def edited(self, source: str) -> bool:
         return source in self._edits

@@ -7,6 +7,7 @@ longer appears in its document is left out and reported, never served with a sta
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,7 @@ log = logging.getLogger(__name__)
 CATALOGUE_PATH = Path(__file__).resolve().parent / "data" / "programmes.yaml"
 NOT_STATED = "原文未列明"
 FIELDS = ("who", "gives", "conditions", "how_to_apply", "amounts")
+MIN_NAME = 3  # characters: shorter names (一窗) would match ordinary words
 
 
 Quote = Passage  # a catalogue field's verbatim quote, located in its document
@@ -33,6 +35,15 @@ class Programme:
     needs: list[str]
     fields: dict[str, list[Quote]]  # an empty list means 原文未列明
     quotes: list[Quote] = field(default_factory=list)  # distinct quotes, numbered 1.. in order
+    aliases: list[str] = field(default_factory=list)  # the short names people use (金凤凰, 先投后股)
+
+    @property
+    def names(self) -> set[str]:
+        """The programme's name without its parenthesised gloss and quote marks, each quoted part of it
+        (成果转化“先投后股” → 先投后股) and its aliases."""
+        base = re.sub(r"（[^）]*）|\([^)]*\)", "", self.name)
+        names = {base.replace("“", "").replace("”", "").strip(), *re.findall(r"“([^”]+)”", base), *self.aliases}
+        return {n for n in names if len(n) >= MIN_NAME}
 
 
 @dataclass
@@ -43,6 +54,10 @@ class Catalogue:
 
     def get(self, programme_id: str) -> Programme | None:
         return next((p for p in self.programmes if p.id == programme_id), None)
+
+    def names_a_programme(self, text: str) -> bool:
+        """Does the text name one of the catalogue's programmes? (The catalogue is the product's own scope.)"""
+        return any(n in text for p in self.programmes for n in p.names)
 
 
 def _section(chunks: list[Chunk], doc_id: str, start: int) -> str:
@@ -104,7 +119,8 @@ def load_catalogue(documents: dict[str, Document], chunks: list[Chunk],
                 if q not in distinct:
                     distinct.append(q)
         programmes.append(Programme(pid, entry["name"], entry["category"], list(entry.get("audience", [])),
-                                    list(entry.get("needs", [])), fields, distinct))
+                                    list(entry.get("needs", [])), fields, distinct,
+                                    [str(a) for a in entry.get("aliases", [])]))
     return Catalogue(programmes, problems, channel)
 
 

@@ -26,6 +26,9 @@ SIGNALS: dict[str, str] = {
     "known_share": "share of the question's words that occur in the corpus",
     "known_idf": "idf-weighted share of the question's words that occur in the corpus",
     "lex_cover": "best idf-weighted coverage of the question's words by one of the top lexical passages",
+    "asked_top1": "cosine of the question and the nearest question written for a passage (knowledge.asked): a "
+                  "question like the ones people ask of these documents",
+    "title_named": "the question names what a document's title is about (住房公积金, 劳动合同, 轨道交通 …)",
     "length": "log of the number of the question's words",
 }
 

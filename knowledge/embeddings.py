@@ -53,6 +53,13 @@ class KBEmbeddings(Embeddings):
         with self._lock:
             return np.asarray(self._passages(list(texts)), dtype=np.float32).reshape(len(texts), -1)
 
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed texts as queries (uncached), an (n, dim) float32 array: for texts compared with questions."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            return np.asarray(self._queries(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+
     def embed_query_vector(self, text: str) -> np.ndarray:
         """Embed one query, cached: the same question asked again costs nothing."""
         with self._cache_lock:
@@ -168,11 +175,12 @@ class VectorCache:
 
     The shipped knowledge's vectors live in ``knowledge/data/embeddings`` so a fresh install
     is ready in seconds instead of embedding ~7,000 chunks at a few per second. Sentence vectors
-    (``kind="sentences"``, ~19,000 of them) are stored as int8: a cosine changes by < 0.01 and the
+    (``kind="sentences"``, ~19,000 of them) and the questions written for passages (``kind="asked"``,
+    ~8,600) are stored as int8: a cosine changes by < 0.01 and the
     file is a quarter of the size.
     """
 
-    QUANTIZED = {"sentences"}
+    QUANTIZED = {"sentences", "asked"}  # (the kinds of knowledge.sentences and knowledge.asked)
     INT8_SCALE = 127.0  # L2-normalised vectors have every component in [-1, 1]
 
     def __init__(self, model_id: str, directory: Path = CACHE_DIR, kind: str = "") -> None:
@@ -225,8 +233,10 @@ class TextVectors:
     them; newly embedded ones are saved to the local cache."""
 
     def __init__(self, embeddings: KBEmbeddings, kind: str, local_dir: Path | None = None,
-                 shipped: VectorCache | None = None) -> None:
+                 shipped: VectorCache | None = None, as_queries: bool = False) -> None:
         self.embeddings = embeddings
+        # questions written for passages are compared with the user's question: e5 embeds both as queries
+        self._embed = embeddings.embed_queries if as_queries else embeddings.embed_passages
         self.shipped = shipped if shipped is not None else VectorCache(embeddings.model_id, kind=kind)
         self.local = VectorCache(embeddings.model_id, local_dir, kind=kind) if local_dir else None
         self._vectors: dict[str, np.ndarray] = {}
@@ -252,7 +262,7 @@ class TextVectors:
                 vectors[t] = v
         for i in range(0, len(todo), EMBED_BATCH):
             part = todo[i:i + EMBED_BATCH]
-            vecs = self.embeddings.embed_passages(part)
+            vecs = self._embed(part)
             vectors.update(zip(part, vecs, strict=True))
             if self.local is not None:
                 self.local.put([text_hash(t) for t in part], vecs)
@@ -273,7 +283,7 @@ class TextVectors:
         """Cosine of each text with the query; a text not held (a reindex under way) is embedded."""
         known = self.known()
         missing = [t for t in dict.fromkeys(texts) if t not in known]
-        extra = dict(zip(missing, self.embeddings.embed_passages(missing), strict=True)) if missing else {}
+        extra = dict(zip(missing, self._embed(missing), strict=True)) if missing else {}
         if not texts:
             return np.zeros(0, dtype=np.float32)
         m = np.vstack([known[t] if t in known else extra[t] for t in texts])

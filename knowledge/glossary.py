@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,6 +67,16 @@ class Glossary:
             if key and key in text:
                 out.extend(t for t in targets if t and t not in text and t not in out)
         return out
+
+    def rewrite(self, text: str, known: Callable[[str], bool]) -> str:
+        """``text`` with each spoken form the documents never use (``known`` says False) replaced by its first
+        official term: a word the corpus lacks only blurs the question's meaning, the operator's term for it
+        says what it means (蓝本本怎么办 → 营业执照怎么办)."""
+        for key in sorted(self.entries, key=len, reverse=True):
+            targets = [t for t in self.entries[key] if t]
+            if key and targets and key in text and not known(key):
+                text = text.replace(key, targets[0])
+        return text
 
     def words(self) -> list[str]:
         """Every term, to keep whole in the tokenizer's dictionary."""

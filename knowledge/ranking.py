@@ -52,6 +52,11 @@ FEATURES: dict[str, str] = {
     "card_dense": "cosine of the query and the document card's vector",
     "card_gap": "how far that card cosine is below the best card's",
     "card_named": "the message names a phrase of the document's card verbatim (1 / how many cards list it)",
+    "asked_gap": "how far the best question written for the passage (knowledge.asked) is below the best such "
+                 "question overall, in cosine: a caller's wording meets a question in the same register",
+    "asked_rr": "reciprocal rank of the passage among passages ranked by their nearest written question",
+    "asked_lex": "BM25 of the passage's best written question relative to the best one's",
+    "asked_doc_gap": "the same gap for the document's nearest written question: is this the right document?",
 }
 
 

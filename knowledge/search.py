@@ -16,7 +16,16 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from knowledge.cards import CARDS, Card, DocumentCards, card_phrases, document_card_texts, document_cards
+from knowledge.asked import ASKED, ASKED_PATH, attach, best_per_chunk, read_asked
+from knowledge.cards import (
+    CARDS,
+    Card,
+    DocumentCards,
+    card_phrases,
+    document_card_texts,
+    document_cards,
+    title_subject,
+)
 from knowledge.embeddings import TextVectors
 from knowledge.glossary import Glossary
 from knowledge.lexical import USER_DICT, BM25Index, TokenCache, Tokenizer
@@ -42,6 +51,8 @@ log = logging.getLogger(__name__)
 
 ROUTED_DOCS = 3  # documents whose cards a message names that add candidates of their own
 ROUTED_PASSAGES = 3  # passages each of them adds (its nearest in meaning)
+ASKED_CANDIDATES = 20  # passages whose written questions come nearest the query join the candidates
+ASKED_GAP_CAP = 0.3  # a passage with no written question counts as this far below the best one
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?=年|版)")
 
 
@@ -59,10 +70,12 @@ class SearchOptions:
     dense_weight: float = 1.0
     prefer_newest: bool = True
     use_glossary: bool = True
+    glossary_rewrite: bool = True  # the e5 query reads a spoken form the corpus lacks as its official term
     expansion_weight: float = 0.6  # BM25 weight of a glossary term relative to the user's own words
     use_thesaurus: bool = True
     thesaurus_weight: float = 0.3  # BM25 weight of a 词林 synonym (looser than the operator's glossary)
     use_cards: bool = True  # document cards as ranking features and as a route to candidates
+    use_asked: bool = True  # the questions written for passages, as features and as a route to candidates
     understand: bool = True  # focus long messages on their question, detect questions about the past
 
 
@@ -78,6 +91,7 @@ class _Snapshot:
     doc_ids: list[str]
     doc_centroids: np.ndarray  # normalised mean vector of each document's chunks
     title_tokens: list[frozenset[str]]  # per document
+    title_subjects: frozenset[str]  # what the documents' titles are about (住房公积金, 劳动合同 …)
     doc_bm25: BM25Index  # over whole documents (all their chunks' tokens): which document is meant
     bigram_ids: list[np.ndarray]  # per chunk: its character bigrams as sorted integers
     bigram_bm25: BM25Index  # over each chunk's character bigrams
@@ -89,6 +103,13 @@ class _Snapshot:
     cards: list[Card | None]  # per document: its card (or another version's), None when it has none
     card_phrases: dict[str, list[int]]  # a card's phrase → the documents whose cards list it
     card_pattern: re.Pattern | None  # finds those phrases in a message, longest first
+    staff_phrases: dict[str, list[int]]  # phrases staff added to cards → those documents
+    staff_pattern: re.Pattern | None
+    asked_vectors: np.ndarray  # the questions written for passages (knowledge.asked), embedded as queries
+    asked_owner: np.ndarray  # question j belongs to chunk asked_owner[j] (sorted: a chunk's are contiguous)
+    asked_bounds: np.ndarray  # chunk i's questions are rows asked_bounds[i]:asked_bounds[i + 1]
+    asked_quotes: list[str]  # question j's quote: the sentence it asks about
+    asked_bm25: BM25Index  # over those questions' tokens
     built_at: float = field(default_factory=time.time)
 
 
@@ -98,8 +119,10 @@ class HybridSearcher:
     def __init__(self, store: KnowledgeStore, glossary: Glossary | None = None, token_cache: Path | None = None,
                  options: SearchOptions | None = None, reload_interval: float = 2.0,
                  ranker_path: Path | None = RANKER_PATH, sentence_cache_dir: Path | None = None,
-                 cards: DocumentCards | None = None) -> None:
+                 cards: DocumentCards | None = None, asked_path: Path | None = ASKED_PATH) -> None:
         self.store = store
+        self.asked = read_asked(asked_path)
+        self.asked_vectors = TextVectors(store.embeddings, ASKED, sentence_cache_dir, as_queries=True)
         self.sentence_vectors = SentenceVectors(store.embeddings, sentence_cache_dir)
         self.cards = cards or DocumentCards()
         self.card_vectors = TextVectors(store.embeddings, CARDS, sentence_cache_dir)
@@ -156,19 +179,37 @@ class HybridSearcher:
             doc_cards = document_cards(chunks, doc_ids, self.cards)
             card_texts = document_card_texts(chunks, doc_ids, doc_cards)
             phrases = card_phrases(doc_cards)
+            staff: dict[str, list[int]] = {}
+            for d, source in enumerate(self._sources(chunks, doc_ids)):
+                for phrase in self.cards.added(source):
+                    staff.setdefault(phrase, []).append(d)
             self.card_vectors.hold(card_texts)
             held = self.card_vectors.known()
             card_matrix = (np.vstack([held[t] for t in card_texts]).astype(np.float32) if card_texts
                            else np.zeros((0, vectors.shape[1] if vectors.size else 0), np.float32))
+            asked, asked_owner = attach(chunks, self.asked)
+            asked_texts = [q.question for q in asked]
+            self.asked_vectors.hold(asked_texts)
+            held = self.asked_vectors.known()
+            asked_matrix = (np.vstack([held[t] for t in asked_texts]).astype(np.float32) if asked_texts
+                            else np.zeros((0, card_matrix.shape[1]), np.float32))
             snap = _Snapshot(chunks, {c.chunk_id: i for i, c in enumerate(chunks)}, BM25Index(tokens),
                              [frozenset(t) for t in tokens], versions, vectors, doc_index, doc_ids, centroids,
-                             title_tokens, BM25Index(doc_tokens), [gram_ids(g) for g in grams], BM25Index(grams),
+                             title_tokens, frozenset(filter(None, map(title_subject, titles.values()))),
+                             BM25Index(doc_tokens), [gram_ids(g) for g in grams], BM25Index(grams),
                              sentence_matrix, sentence_bounds,
                              BM25Index([tok.tokenize(t) for t in card_texts]), card_matrix, card_texts,
-                             doc_cards, phrases, _alternation(phrases))
+                             doc_cards, phrases, _alternation(phrases), staff, _alternation(staff), asked_matrix, asked_owner,
+                             np.searchsorted(asked_owner, np.arange(len(chunks) + 1)), [q.quote for q in asked],
+                             BM25Index([tok.tokenize(t) for t in asked_texts]))
             # swap together: queries must be tokenized the way the index was
             self._snap, self.tokenizer, self._token_cache = snap, tok, cache
             log.info("search index: %d chunks in %.0f ms", len(chunks), (time.perf_counter() - t0) * 1000)
+
+    @staticmethod
+    def _sources(chunks: list[Chunk], doc_ids: list[str]) -> list[str]:
+        source = {c.doc_id: c.source for c in chunks}
+        return [source[d] for d in doc_ids]
 
     def card_of(self, doc_id: str) -> Card | None:
         """The card the search uses for a document: its own, or another version's of the same title."""
@@ -229,12 +270,47 @@ class HybridSearcher:
                 for syn in self.thesaurus.expand(t):
                     if syn not in terms and self._snap.bm25.df(syn) > 0:
                         terms[syn] = o.thesaurus_weight
-        dense_text = query  # glossary terms appended to the e5 query measured worse (earlier build)
-        return dense_text, terms, expansions
+        # Appending glossary terms to the e5 query measured worse (earlier build); replacing a spoken form the
+        # corpus never uses by the operator's official term is narrower.
+        return query, terms, expansions
+
+    def query_vector(self, text: str) -> np.ndarray:
+        """The e5 vector of a query. A spoken form the corpus never uses, which the glossary maps to an official
+        term (``Glossary.rewrite``), is read both ways: the mean of the text's vector and the rewritten text's.
+        (Appending glossary terms to the e5 query measured worse in an earlier build; replacing measured
+        slightly worse on tune than the mean.)"""
+        embed = self.store.embeddings.embed_query_vector
+        vec = np.asarray(embed(text), dtype=np.float32)
+        o = self.options
+        alt = self.glossary.rewrite(text, self._known) if o.use_glossary and o.glossary_rewrite else text
+        if alt != text:
+            vec = vec + np.asarray(embed(alt), dtype=np.float32)
+            vec /= max(float(np.linalg.norm(vec)), 1e-9)
+        return vec
+
+    def _known(self, phrase: str) -> bool:
+        """Does the corpus use this phrase (as one token, or all of its tokens)?"""
+        snap = self._snap
+        if snap is None:
+            return True
+        return snap.bm25.df(phrase) > 0 or all(snap.bm25.df(t) > 0 for t in self.tokenizer.tokenize(phrase))
 
     def sentence_similarity(self, query: str, texts: list[str]) -> np.ndarray:
         """Cosine of each sentence with the query (whose vector the search already cached)."""
-        return self.sentence_vectors.similarity(self.store.embeddings.embed_query_vector(query), texts)
+        return self.sentence_vectors.similarity(self.query_vector(query), texts)
+
+    def asked_of(self, query: str, chunk_id: str) -> list[tuple[str, float]]:
+        """The questions written for a chunk, as (quote, cosine with the query): which of its sentences
+        people ask about in words like these."""
+        snap = self._snap
+        if snap is None or chunk_id not in snap.index_of:
+            return []
+        i = snap.index_of[chunk_id]
+        lo, hi = int(snap.asked_bounds[i]), int(snap.asked_bounds[i + 1])
+        if lo == hi:
+            return []
+        sims = snap.asked_vectors[lo:hi] @ self.query_vector(query)
+        return list(zip(snap.asked_quotes[lo:hi], map(float, sims), strict=True))
 
     def document_frequency(self, term: str) -> int:
         return self._snap.bm25.df(term) if self._snap else 0
@@ -290,10 +366,9 @@ class HybridSearcher:
         snap = self._snap
         if snap is None or not len(snap.chunks):
             return [], np.zeros(0), np.zeros(0)
-        embed = self.store.embeddings.embed_query_vector
-        vec = np.asarray(embed(query), dtype=np.float32)
+        vec = self.query_vector(query)
         if own and own != query:
-            vec = vec + np.asarray(embed(own), dtype=np.float32)
+            vec = vec + self.query_vector(own)
             vec /= max(float(np.linalg.norm(vec)), 1e-9)
         sims = snap.vectors @ vec
         n = min(n, len(sims))
@@ -317,7 +392,12 @@ class HybridSearcher:
         named = self._card_named(snap, own)
         if not self.options.use_cards:  # (the ablation: the cards' features are zero, nothing is routed)
             card_lex, card_sims, named, best_card = np.zeros_like(card_lex), np.zeros_like(card_sims), named * 0, 0.0
-        cands = list(dict.fromkeys([i for i, _ in lex] + [i for i, _ in den] + self._routed(snap, named, sims)))
+        asked_best, asked_lex, asked_doc = self._asked(snap, qvec, terms)
+        asked_top = (np.argsort(-asked_best)[:ASKED_CANDIDATES] if self.options.use_asked and len(snap.asked_owner)
+                     else np.zeros(0, dtype=np.int64))
+        asked_rank = {int(i): r for r, i in enumerate(asked_top) if np.isfinite(asked_best[i])}
+        cands = list(dict.fromkeys([i for i, _ in lex] + [i for i, _ in den] + self._routed(snap, named, sims)
+                                   + list(asked_rank)))
         if not cands:
             return [], np.zeros((0, len(FEATURES)))
         lex_score = {i: s for i, s in lex}
@@ -342,6 +422,9 @@ class HybridSearcher:
         doc_lex = snap.doc_bm25.scores(terms)
         top_doc_lex = float(doc_lex.max()) if len(doc_lex) and doc_lex.max() > 0 else 1.0
         best_sentence = self._best_sentences(snap, cands, qvec, cand_sims)
+        top_asked = float(asked_best.max()) if len(asked_best) and np.isfinite(asked_best.max()) else 0.0
+        top_asked_lex = float(asked_lex.max()) if len(asked_lex) and asked_lex.max() > 0 else 1.0
+        top_asked_doc = float(asked_doc.max()) if len(asked_doc) and np.isfinite(asked_doc.max()) else 0.0
         rows = []
         for j, (i, d) in enumerate(zip(cands, cand_docs, strict=True)):
             toks = snap.token_sets[i]
@@ -372,8 +455,26 @@ class HybridSearcher:
                 float(card_sims[d]),
                 best_card - float(card_sims[d]),
                 float(named[d]),
+                min(top_asked - float(asked_best[i]), ASKED_GAP_CAP),
+                1.0 / (asked_rank[i] + 1) if i in asked_rank else 0.0,
+                float(asked_lex[i]) / top_asked_lex,
+                min(top_asked_doc - float(asked_doc[d]), ASKED_GAP_CAP),
             ])
         return cands, np.array(rows, dtype=np.float64)
+
+    def _asked(self, snap: _Snapshot, qvec: np.ndarray, terms: dict[str, float]) -> tuple[np.ndarray, np.ndarray,
+                                                                                        np.ndarray]:
+        """Per chunk, the best cosine of the query with a question written for it and the best BM25 of such a
+        question; per document, the best cosine over all its questions (−inf / 0 where there are none)."""
+        n, n_docs = len(snap.chunks), len(snap.doc_ids)
+        if not self.options.use_asked or not len(snap.asked_owner):
+            return np.full(n, -np.inf), np.zeros(n), np.full(n_docs, -np.inf)
+        best = best_per_chunk(snap.asked_vectors @ qvec, snap.asked_owner, n)
+        lex = np.maximum(best_per_chunk(snap.asked_bm25.scores(terms), snap.asked_owner, n), 0.0)
+        doc = np.full(n_docs, -np.inf)
+        has = np.isfinite(best)
+        np.maximum.at(doc, snap.doc_index[has], best[has])
+        return best, lex, doc
 
     @staticmethod
     def _routed(snap: _Snapshot, named: np.ndarray, sims: np.ndarray) -> list[int]:
@@ -387,6 +488,20 @@ class HybridSearcher:
             best = np.argsort(-sims[lo:hi])[:ROUTED_PASSAGES]
             out += [int(lo + j) for j in best]
         return out
+
+    @staticmethod
+    def _staff_first(snap: _Snapshot, message: str, cands: list[int], scores: np.ndarray) -> np.ndarray:
+        """Candidates of a document whose card staff gave a phrase the message names go first, in the model's
+        order. Cards' shipped phrases are one feature among many (the model learned how far to trust them); a
+        phrase staff added is an operator's statement of what the document is about, like a glossary entry,
+        and no training data could weigh it."""
+        if snap.staff_pattern is None or not len(scores):
+            return scores
+        docs = {d for m in snap.staff_pattern.finditer(message) for d in snap.staff_phrases[m.group(0)]}
+        if not docs:
+            return scores
+        lead = np.array([snap.doc_index[i] in docs for i in cands])
+        return np.where(lead, scores + (scores.max() - scores.min()) + 1.0, scores)
 
     @staticmethod
     def _card_named(snap: _Snapshot, message: str) -> np.ndarray:
@@ -419,8 +534,8 @@ class HybridSearcher:
     def domain_signals(self, query: str) -> tuple[dict[str, float], np.ndarray]:
         """How close a question comes to the corpus, and its vector (the inputs of ``knowledge.domain``)."""
         snap = self._snap
-        zero = dict.fromkeys(("dense_top1", "dense_top5", "doc_top1", "sentence_top1", "known_share", "known_idf",
-                              "lex_cover"), 0.0)
+        zero = dict.fromkeys(("dense_top1", "dense_top5", "doc_top1", "sentence_top1", "asked_top1", "title_named",
+                              "known_share", "known_idf", "lex_cover"), 0.0)
         if snap is None or not len(snap.chunks):
             return {**zero, "length": 0.0}, np.zeros(0)
         toks = list(dict.fromkeys(t for t in self.tokenizer.tokenize(query) if len(t) >= 2 or t.isdigit()))
@@ -434,6 +549,8 @@ class HybridSearcher:
             "dense_top5": float(np.mean([s for _, s in top])) if top else 0.0,
             "doc_top1": float(doc_sims.max()) if len(doc_sims) else 0.0,
             "sentence_top1": float((snap.sentence_vectors @ qvec).max()) if len(snap.sentence_vectors) else 0.0,
+            "asked_top1": float((snap.asked_vectors @ qvec).max()) if len(snap.asked_vectors) else 0.0,
+            "title_named": float(any(t in query for t in snap.title_subjects)),
             "known_share": len(known) / len(toks) if toks else 0.0,
             "known_idf": sum(idf[t] for t in known) / sum(idf.values()) if toks else 0.0,
             "lex_cover": max((weighted_share(idf, snap.token_sets[i]) for i, _ in lex), default=0.0),
@@ -490,6 +607,7 @@ class HybridSearcher:
             cands, x = self.features(snap, query, own or query, terms, expansions, lex, den, sims, qvec, kinds,
                                      bool(about_past))
             scores = self.ranker.score(x) if cands else np.zeros(0)
+            scores = self._staff_first(snap, own or query, cands, scores)
             lex_rank = {i: r + 1 for r, (i, _) in enumerate(lex)}
             den_rank = {i: r + 1 for r, (i, _) in enumerate(den)}
             order = np.argsort(-scores)[:k]

@@ -14,7 +14,15 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.answering.candidates import counted_terms, coverage, figure_terms, is_standard, subject, unknown_subject
+from bot.answering.candidates import (
+    counted_terms,
+    coverage,
+    figure_owners,
+    figure_terms,
+    is_standard,
+    subject,
+    unknown_subject,
+)
 from bot.answering.types import Candidate
 from knowledge.linear import LinearModel, ModelFileError
 from knowledge.models import Hit
@@ -41,6 +49,8 @@ FEATURES: dict[str, str] = {
     "first": "the sentence opens its passage (an article's main rule, a paragraph's lead)",
     "dense": "cosine of the sentence's e5 vector with the question's (meaning, not shared words)",
     "dense_gap": "that cosine minus the best of the question's candidate sentences",
+    "asked": "the best cosine of the question with a question written for this sentence (knowledge.asked; 0: none)",
+    "asked_gap": "that cosine minus the best of the candidate sentences' (a sentence people ask about in these words)",
 }
 
 # Kinds of fact an answer must state when asked ("多少钱" needs an amount); see knowledge.query.FACT_PATTERNS.
@@ -103,6 +113,7 @@ def sentence_features(searcher: HybridSearcher, a: QueryAnalysis, cands: list[Ca
     scores = [h.score for h in hits] or [0.0]
     lo, hi = min(scores), max(scores)
     best_dense = max((s.dense for s in cands), default=0.0)
+    best_asked = max((s.asked for s in cands), default=0.0)
     rows = []
     for s in cands:
         stated = bool(satisfied(s.kinds, needed))
@@ -113,7 +124,7 @@ def sentence_features(searcher: HybridSearcher, a: QueryAnalysis, cands: list[Ca
             float(a.per_unit and "amount" in a.kinds and not is_standard(s.text)),
             float(bool(counted) and not counted & s.tokens), unknown,
             float(bool(_NUMBER.search(s.text))), length_feature(len(s.text)), float(s.lead_in), float(s.first),
-            s.dense, s.dense - best_dense,
+            s.dense, s.dense - best_dense, s.asked, s.asked - best_asked,
         ])
     return np.array(rows, dtype=np.float64).reshape(len(cands), len(FEATURES))
 
@@ -126,6 +137,7 @@ def stated_kinds(searcher: HybridSearcher, a: QueryAnalysis, picked: list[Candid
         return set()
     counted = counted_terms(searcher, a.question)
     of = figure_terms(searcher, a.question)
+    owners = figure_owners(searcher, a.question)
     _, anchors = subject(searcher, a)
     stated: set[str] = set()
     for s in picked:
@@ -138,6 +150,8 @@ def stated_kinds(searcher: HybridSearcher, a: QueryAnalysis, picked: list[Candid
             kinds.discard("amount")  # a total (累计兑现……近2.4亿元) is no per-person standard or cap
         if anchors and not anchors & s.tokens:
             kinds -= OF_SUBJECT
+        if owners and not owners & (searcher.chunk_tokens(s.hit.chunk.chunk_id) or s.tokens):
+            kinds -= FIGURES  # a rate in a passage that never names whose rate is asked is another thing's
         stated |= kinds
     if counted:  # a count that names what it counts is stated only by a number of that thing
         return stated | satisfied(stated, needed_kinds(a) - {"count"})

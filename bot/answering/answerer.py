@@ -9,7 +9,7 @@ An LLM drafter, when handed one, may word the answer from the same passages unde
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -39,6 +39,8 @@ class Answerer:
         self.searcher = searcher
         self.answerability = answerability
         self.domain = domain
+        # names the product's scope explicitly (the programme catalogue): never turned away as out of domain
+        self.in_scope: Callable[[str], bool] = lambda text: False
         self.drafter = drafter
         self.k = k
         self.composer = Composer(searcher)
@@ -96,7 +98,8 @@ class Answerer:
         if talk:
             return Answer(HELP_TEXT if talk != "off_topic" else OFF_TOPIC_TEXT, talk == "off_topic", [], [], a,
                           answered_by="help")
-        if self.domain is not None and self.domain.out_of_domain(*self.searcher.domain_signals(a.question)):
+        if (self.domain is not None and not self.in_scope(a.question)
+                and self.domain.out_of_domain(*self.searcher.domain_signals(a.question))):
             return self.composer.domain_reply(a)
         a, hits, sents, _ = self.scored(a)
         needed = needed_kinds(a)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from bot.answering.types import Candidate
+from knowledge.asked import in_sentence
 from knowledge.models import Hit
 from knowledge.query import EVIDENCE, FRAME_WORDS, QueryAnalysis
 from knowledge.search import HybridSearcher
@@ -74,6 +75,10 @@ def sentences(searcher: HybridSearcher, hits: list[Hit], weights: dict[str, floa
     if query is not None and out:
         for cand, sim in zip(out, searcher.sentence_similarity(query, [x.text for x in out]), strict=True):
             cand.dense = float(sim)
+        asked = {h.chunk.chunk_id: searcher.asked_of(query, h.chunk.chunk_id) for h in hits}
+        for cand in out:
+            cand.asked = max((sim for quote, sim in asked[cand.hit.chunk.chunk_id] if in_sentence(quote, cand.text)),
+                             default=0.0)
     return out
 
 
@@ -106,6 +111,16 @@ def figure_terms(searcher: HybridSearcher, question: str) -> set[str]:
     """What an amount or a figure is asked of ("海外人才的安家费是多少" → 安家费 …), with the glossary's words
     for it: an amount stated of something else (another programme's 兑现金额) does not answer it."""
     return _noun_terms(searcher, [m.group(1).split("的")[-1] for m in _ASKED_FIGURE.finditer(question)])
+
+
+def figure_owners(searcher: HybridSearcher, question: str) -> set[str]:
+    """Whose figure is asked ("科企梯度贷的年利率是多少" → 科企梯度贷): the corpus words before the last 的."""
+    owners: set[str] = set()
+    for m in _ASKED_FIGURE.finditer(question):
+        parts = m.group(1).split("的")
+        if len(parts) > 1:
+            owners |= {t for t in _noun_terms(searcher, ["".join(parts[:-1])]) if searcher.document_frequency(t) > 0}
+    return owners
 
 
 def unknown_subject(searcher: HybridSearcher, question: str) -> str | None:

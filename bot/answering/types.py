@@ -62,6 +62,7 @@ class Candidate:
     coverage: float = 0.0  # idf-weighted share of the question's words in the sentence (with its context)
     chunk_coverage: float = 0.0  # the same over the whole passage
     dense: float = 0.0  # cosine of the sentence's vector with the question's
+    asked: float = 0.0  # best cosine of the question with a question written for this sentence (0: none)
     score: float = 0.0  # P(answers), set by the answerability model
     kinds: set[str] = field(default_factory=set)  # kinds of fact the sentence states
     tokens: set[str] = field(default_factory=set)

@@ -95,3 +95,10 @@ def test_thesaurus_change_takes_effect_without_code_changes(searcher):
         assert "工资" not in terms
     finally:
         searcher.thesaurus = before
+
+
+def test_a_rate_in_a_passage_that_never_names_whose_rate_is_asked_states_nothing(searcher):
+    a, sents, _ = _rows(searcher, "高新贷的年利率是多少？", "逾期利息按照每日利率万分之五支付。", "高新贷年利率为百分之四。")
+    other, own = sents
+    assert "rate" in other.kinds and "rate" not in stated_kinds(searcher, a, [other])
+    assert "rate" in stated_kinds(searcher, a, [own])

@@ -161,18 +161,19 @@ def test_a_staff_card_edit_routes_everyday_words_to_the_document_at_once(http):
     shipped = http.get(path).json()
     assert shipped["card"]["everyday"] and not shipped["edited"]
     assert shipped["indexed_text"].startswith("重庆市蚕种管理条例。")
-    question = {"q": "村里搞的银丝茧项目归哪部法规管？", "k": 3}
-    assert http.get("/api/search", params=question).json()["results"][0]["title"] != "重庆市蚕种管理条例"
+    question = {"q": "村里搞的嘟嘟噜项目归哪部法规管？", "k": 5}
+    assert "重庆市蚕种管理条例" not in [r["title"] for r in http.get("/api/search", params=question).json()["results"]]
 
-    card = {**shipped["card"], "everyday": [*shipped["card"]["everyday"], "银丝茧项目"]}
+    card = {**shipped["card"], "everyday": [*shipped["card"]["everyday"], "嘟嘟噜项目"]}
     assert http.put(path, json=card).status_code == 401
     assert http.put(path, json={"everyday": ["太" * 30]}, headers=auth).status_code == 422
     assert http.put("/api/documents/no-such-doc/card", json=card, headers=auth).status_code == 404
     r = http.put(path, json=card, headers=auth)
     try:
-        assert r.status_code == 200 and r.json()["edited"] and "银丝茧项目" in r.json()["indexed_text"]
+        assert r.status_code == 200 and r.json()["edited"] and "嘟嘟噜项目" in r.json()["indexed_text"]
+        # a phrase staff add to a card is an operator's word for the document: its passages go first
         assert http.get("/api/search", params=question).json()["results"][0]["title"] == "重庆市蚕种管理条例"
     finally:
         restored = http.put(path, json={}, headers=auth).json()
     assert not restored["edited"] and restored["card"] == shipped["card"]
-    assert http.get("/api/search", params=question).json()["results"][0]["title"] != "重庆市蚕种管理条例"
+    assert "重庆市蚕种管理条例" not in [r["title"] for r in http.get("/api/search", params=question).json()["results"]]

@@ -77,3 +77,14 @@ def test_the_shipped_cards_cover_every_shipped_document():
              and ("第一条" in p.read_text(encoding="utf-8") or p.suffix == ".txt")]
     assert files and all(shipped.get(f) is not None for f in files), [f for f in files if shipped.get(f) is None]
     assert all(len(shipped.get(f).everyday) >= 5 for f in files)
+
+
+def test_a_title_subject_drops_the_frame_of_the_title():
+    from knowledge.cards import title_subject
+
+    assert title_subject("重庆市蘑菇种植管理条例") == "蘑菇种植"
+    assert title_subject("中华人民共和国蘑菇法") == "蘑菇"
+    assert title_subject("重庆市实施《中华人民共和国蘑菇法》办法") == "蘑菇"
+    assert title_subject("中华人民共和国蘑菇法实施条例") == "蘑菇"
+    assert title_subject("重庆市地方立法条例") == "地方立法"  # 立法 is its subject, not a law's name
+    assert title_subject("条例") == ""

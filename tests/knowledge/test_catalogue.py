@@ -54,3 +54,12 @@ def test_fields_are_quotes_or_explicitly_not_stated():
             items = value if isinstance(value, list) else [value]
             for item in items:
                 assert item == NOT_STATED or (isinstance(item, dict) and set(item) == {"doc", "quote"}), (entry["id"], name)
+
+
+def test_programme_names_drop_glosses_and_keep_quoted_names_and_aliases():
+    from knowledge.catalogue import Catalogue, Programme
+
+    p = Programme("x", "成果转化“蘑菇贷”（含种植补贴）", "finance", [], [], {}, aliases=["菌菇贷款"])
+    assert p.names == {"成果转化蘑菇贷", "蘑菇贷", "菌菇贷款"}
+    catalogue = Catalogue([p], [])
+    assert catalogue.names_a_programme("蘑菇贷怎么申请") and not catalogue.names_a_programme("蘑菇怎么种")

@@ -86,3 +86,10 @@ def test_a_card_routes_a_slang_question_to_its_statute(shipped_service):
         assert not any(h.chunk.title == "中华人民共和国劳动合同法" for h in s.search("被炒鱿鱼了能拿补偿吗", 5))
     finally:
         s.options = without
+
+
+def test_glossary_rewrites_only_words_the_corpus_lacks():
+    g = Glossary(entries={"蓝本本": ["营业执照"], "执照": ["营业执照"]})
+    known = {"执照", "营业执照"}.__contains__
+    assert g.rewrite("蓝本本丢了补办执照", known) == "营业执照丢了补办执照"
+    assert g.rewrite("执照怎么办", known) == "执照怎么办"
