@@ -72,7 +72,7 @@ class SearchOptions:
     use_glossary: bool = True
     glossary_rewrite: bool = True  # the e5 query reads a spoken form the corpus lacks as its official term
     expansion_weight: float = 0.6  # BM25 weight of a glossary term relative to the user's own words
-    use_thesaurus: bool = True
+    use_thesaurus: bool = False  # measured neutral-to-worse once written questions came (docs/benchmarks.md)
     thesaurus_weight: float = 0.3  # BM25 weight of a 词林 synonym (looser than the operator's glossary)
     use_cards: bool = True  # document cards as ranking features and as a route to candidates
     use_asked: bool = True  # the questions written for passages, as features and as a route to candidates
@@ -395,9 +395,8 @@ class HybridSearcher:
         asked_best, asked_lex, asked_doc = self._asked(snap, qvec, terms)
         asked_top = (np.argsort(-asked_best)[:ASKED_CANDIDATES] if self.options.use_asked and len(snap.asked_owner)
                      else np.zeros(0, dtype=np.int64))
-        asked_rank = {int(i): r for r, i in enumerate(asked_top) if np.isfinite(asked_best[i])}
         cands = list(dict.fromkeys([i for i, _ in lex] + [i for i, _ in den] + self._routed(snap, named, sims)
-                                   + list(asked_rank)))
+                                   + [int(i) for i in asked_top if np.isfinite(asked_best[i])]))
         if not cands:
             return [], np.zeros((0, len(FEATURES)))
         lex_score = {i: s for i, s in lex}
@@ -422,9 +421,8 @@ class HybridSearcher:
         doc_lex = snap.doc_bm25.scores(terms)
         top_doc_lex = float(doc_lex.max()) if len(doc_lex) and doc_lex.max() > 0 else 1.0
         best_sentence = self._best_sentences(snap, cands, qvec, cand_sims)
-        top_asked = float(asked_best.max()) if len(asked_best) and np.isfinite(asked_best.max()) else 0.0
-        top_asked_lex = float(asked_lex.max()) if len(asked_lex) and asked_lex.max() > 0 else 1.0
-        top_asked_doc = float(asked_doc.max()) if len(asked_doc) and np.isfinite(asked_doc.max()) else 0.0
+        cand_asked, cand_asked_lex, cand_asked_doc, cand_asked_rr = self._asked_features(
+            snap, cands, asked_best, asked_lex, asked_doc, asked_top, best_sentence, lex_score, top_lex)
         rows = []
         for j, (i, d) in enumerate(zip(cands, cand_docs, strict=True)):
             toks = snap.token_sets[i]
@@ -455,12 +453,44 @@ class HybridSearcher:
                 float(card_sims[d]),
                 best_card - float(card_sims[d]),
                 float(named[d]),
-                min(top_asked - float(asked_best[i]), ASKED_GAP_CAP),
-                1.0 / (asked_rank[i] + 1) if i in asked_rank else 0.0,
-                float(asked_lex[i]) / top_asked_lex,
-                min(top_asked_doc - float(asked_doc[d]), ASKED_GAP_CAP),
+                cand_asked[j],
+                cand_asked_rr[j],
+                cand_asked_lex[j],
+                cand_asked_doc[j],
             ])
         return cands, np.array(rows, dtype=np.float64)
+
+    def _asked_features(self, snap: _Snapshot, cands: list[int], best: np.ndarray, lex: np.ndarray, doc: np.ndarray,
+                        top: np.ndarray, best_sentence: np.ndarray, lex_score: dict[int, float],
+                        top_lex: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The four written-question features of each candidate: gap, reciprocal rank, BM25, document gap.
+
+        A passage nobody wrote questions for (an upload, an article with nothing to ask) must not look like one
+        whose questions missed: its question cosine is imputed from its best sentence cosine, shifted by the
+        median difference of the two over the candidates that have questions (so the scales match), and its
+        question BM25 is its own relative BM25."""
+        n = len(cands)
+        if not self.options.use_asked:
+            return np.full(n, ASKED_GAP_CAP), np.zeros(n), np.zeros(n), np.full(n, ASKED_GAP_CAP)
+        idx = np.asarray(cands)
+        own = best[idx].astype(np.float64)
+        has = np.isfinite(own)
+        shift = float(np.median(own[has] - best_sentence[has])) if has.any() else 0.0
+        own[~has] = best_sentence[~has] + shift
+        top_overall = float(best[top[0]]) if len(top) and np.isfinite(best[top[0]]) else -np.inf
+        peak = max(top_overall, float(own.max()))
+        gaps = np.minimum(peak - own, ASKED_GAP_CAP)
+        ranked = best[top][np.isfinite(best[top])]  # the best chunks' question cosines, descending
+        rank = np.searchsorted(-ranked, -own)  # how many of them beat each candidate
+        rr = np.where(rank < ASKED_CANDIDATES, 1.0 / (rank + 1), 0.0)
+        lex_rel = np.array([lex_score.get(i, 0.0) / top_lex for i in cands])
+        top_q_lex = float(lex[idx][has].max()) if has.any() and lex[idx][has].max() > 0 else 1.0
+        q_lex = np.where(has, lex[idx] / top_q_lex, lex_rel)
+        docs = snap.doc_index[idx]
+        doc_best = doc[docs].astype(np.float64)
+        doc_best = np.where(np.isfinite(doc_best), doc_best, own)
+        doc_peak = max(float(doc[np.isfinite(doc)].max()) if np.isfinite(doc).any() else -np.inf, float(doc_best.max()))
+        return gaps, rr, q_lex, np.minimum(doc_peak - doc_best, ASKED_GAP_CAP)
 
     def _asked(self, snap: _Snapshot, qvec: np.ndarray, terms: dict[str, float]) -> tuple[np.ndarray, np.ndarray,
                                                                                         np.ndarray]:
