@@ -62,18 +62,27 @@ class KBEmbeddings(Embeddings):
 
     def embed_query_vector(self, text: str) -> np.ndarray:
         """Embed one query, cached: the same question asked again costs nothing."""
+        return self.embed_query_vectors([text])[0]
+
+    def embed_query_vectors(self, texts: list[str]) -> list[np.ndarray]:
+        """Embed queries, cached, the missing ones in one batch (two short texts cost little more than one)."""
+        out: dict[str, np.ndarray] = {}
         with self._cache_lock:
-            hit = self._query_cache.get(text)
-            if hit is not None:
-                self._query_cache.move_to_end(text)
-                return hit
-        with self._lock:
-            vec = np.asarray(self._queries([text]), dtype=np.float32).reshape(-1)
-        with self._cache_lock:
-            self._query_cache[text] = vec
-            if len(self._query_cache) > self._query_cache_size:
-                self._query_cache.popitem(last=False)
-        return vec
+            for t in texts:
+                hit = self._query_cache.get(t)
+                if hit is not None:
+                    self._query_cache.move_to_end(t)
+                    out[t] = hit
+        missing = [t for t in dict.fromkeys(texts) if t not in out]
+        if missing:
+            with self._lock:
+                vecs = np.asarray(self._queries(missing), dtype=np.float32).reshape(len(missing), -1)
+            with self._cache_lock:
+                for t, v in zip(missing, vecs, strict=True):
+                    out[t] = self._query_cache[t] = v
+                while len(self._query_cache) > self._query_cache_size:
+                    self._query_cache.popitem(last=False)
+        return [out[t] for t in texts]
 
     def clear_query_cache(self) -> None:
         """Forget cached query vectors (benchmarks measure questions no cache has seen)."""

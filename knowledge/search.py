@@ -279,12 +279,12 @@ class HybridSearcher:
         term (``Glossary.rewrite``), is read both ways: the mean of the text's vector and the rewritten text's.
         (Appending glossary terms to the e5 query measured worse in an earlier build; replacing measured
         slightly worse on tune than the mean.)"""
-        embed = self.store.embeddings.embed_query_vector
-        vec = np.asarray(embed(text), dtype=np.float32)
         o = self.options
         alt = self.glossary.rewrite(text, self._known) if o.use_glossary and o.glossary_rewrite else text
-        if alt != text:
-            vec = vec + np.asarray(embed(alt), dtype=np.float32)
+        vecs = self.store.embeddings.embed_query_vectors([text] if alt == text else [text, alt])
+        vec = np.asarray(vecs[0], dtype=np.float32)
+        if len(vecs) > 1:
+            vec = vec + np.asarray(vecs[1], dtype=np.float32)
             vec /= max(float(np.linalg.norm(vec)), 1e-9)
         return vec
 
@@ -393,8 +393,10 @@ class HybridSearcher:
         if not self.options.use_cards:  # (the ablation: the cards' features are zero, nothing is routed)
             card_lex, card_sims, named, best_card = np.zeros_like(card_lex), np.zeros_like(card_sims), named * 0, 0.0
         asked_best, asked_lex, asked_doc = self._asked(snap, qvec, terms)
-        asked_top = (np.argsort(-asked_best)[:ASKED_CANDIDATES] if self.options.use_asked and len(snap.asked_owner)
-                     else np.zeros(0, dtype=np.int64))
+        asked_top = np.zeros(0, dtype=np.int64)
+        if self.options.use_asked and len(snap.asked_owner):
+            part = np.argpartition(-asked_best, min(ASKED_CANDIDATES, len(asked_best) - 1))[:ASKED_CANDIDATES]
+            asked_top = part[np.argsort(-asked_best[part])]
         cands = list(dict.fromkeys([i for i, _ in lex] + [i for i, _ in den] + self._routed(snap, named, sims)
                                    + [int(i) for i in asked_top if np.isfinite(asked_best[i])]))
         if not cands:
