@@ -423,6 +423,11 @@ class HybridSearcher:
         doc_lex = snap.doc_bm25.scores(terms)
         top_doc_lex = float(doc_lex.max()) if len(doc_lex) and doc_lex.max() > 0 else 1.0
         best_sentence = self._best_sentences(snap, cands, qvec, cand_sims)
+        # idf-weighted coverage of the query's (and the message's own) words, for every chunk at once
+        idf_total, own_total = sum(idf_w.values()) or 1.0, sum(own_w.values()) or 1.0
+        coverage = snap.bm25.presence(idf_w) / idf_total
+        own_coverage = snap.bm25.presence(own_w) / own_total
+        title_cov = [weighted_share(idf_w, t) for t in snap.title_tokens]
         cand_asked, cand_asked_lex, cand_asked_doc, cand_asked_rr = self._asked_features(
             snap, cands, asked_best, asked_lex, asked_doc, asked_top, best_sentence, lex_score, top_lex)
         rows = []
@@ -439,10 +444,10 @@ class HybridSearcher:
                 best_doc - float(doc_sims[d]),
                 float(votes[d]),
                 float(doc_lex[d]) / top_doc_lex,
-                weighted_share(idf_w, snap.title_tokens[d]),
-                weighted_share(idf_w, toks),
+                title_cov[d],
+                float(coverage[i]),
                 share_found(q_bigrams, snap.bigram_ids[i]),
-                weighted_share(own_w, toks),
+                float(own_coverage[i]),
                 len(exp_terms & toks) / len(exp_terms) if exp_terms else 0.0,
                 len(syn_terms & toks) / len(syn_terms) if syn_terms else 0.0,
                 float(chunk.version_date[:4] in years),
