@@ -270,8 +270,7 @@ class HybridSearcher:
                 for syn in self.thesaurus.expand(t):
                     if syn not in terms and self._snap.bm25.df(syn) > 0:
                         terms[syn] = o.thesaurus_weight
-        # Appending glossary terms to the e5 query measured worse (earlier build); replacing a spoken form the
-        # corpus never uses by the operator's official term is narrower.
+        # the dense side reads glossary terms only through ``query_vector``
         return query, terms, expansions
 
     def query_vector(self, text: str) -> np.ndarray:
