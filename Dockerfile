@@ -1,7 +1,7 @@
 FROM python:3.11-slim
 WORKDIR /app
 ENV PYTHONUNBUFFERED=1 HF_HUB_OFFLINE=1 BOT_HOST=0.0.0.0
-RUN apt-get update && apt-get install -y --no-install-recommends gcc curl && rm -rf /var/lib/apt/lists/*
+RUN apt-get update && apt-get install -y --no-install-recommends gcc curl libgomp1 && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md ./
 COPY bot bot
 COPY knowledge knowledge

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import json
+
+import numpy as np
 import pytest
 
 from bot.answering import candidates as cand
-from bot.answering.answerability import FEATURES, sentence_features, stated_kinds
+from bot.answering.answerability import (
+    ANSWERABILITY_PATH,
+    FEATURES,
+    AnswerabilityModel,
+    AnswerabilityModelError,
+    sentence_features,
+    stated_kinds,
+)
 from knowledge.models import Chunk, Hit
 from knowledge.query import analyze
 
@@ -103,3 +113,23 @@ def test_a_rate_in_a_passage_that_never_names_whose_rate_is_asked_states_nothing
     other, own = sents
     assert "rate" in other.kinds and "rate" not in stated_kinds(searcher, a, [other])
     assert "rate" in stated_kinds(searcher, a, [own])
+
+
+def test_the_shipped_answerability_model_loads_and_scores_every_feature_row():
+    model = AnswerabilityModel.load()
+    assert 0.0 < model.threshold < 1.0
+    rows = np.zeros((3, len(FEATURES)))
+    rows[1, list(FEATURES).index("kind_stated")] = 1.0
+    p = model.probabilities(rows)
+    assert p.shape == (3,) and ((p >= 0) & (p <= 1)).all()
+    assert model.probabilities(np.zeros((0, len(FEATURES)))).shape == (0,)
+    assert AnswerabilityModel.untrained().probabilities(rows).tolist() == [0.5, 0.5, 0.5]
+
+
+def test_an_answerability_file_trained_on_other_features_is_an_error(tmp_path):
+    body = json.loads(ANSWERABILITY_PATH.read_text(encoding="utf-8"))
+    path = tmp_path / "answerability.json"
+    path.write_text(json.dumps({**body, "features": [*FEATURES, "a feature the code does not compute"]}),
+                    encoding="utf-8")
+    with pytest.raises(AnswerabilityModelError, match="bot train-answerability"):
+        AnswerabilityModel.load(path)
