@@ -94,25 +94,5 @@ def bigram_list(text: str) -> list[str]:
     return [run[i:i + 2] for run in _RUN.findall(unicodedata.normalize("NFKC", text)) for i in range(len(run) - 1)]
 
 
-def bigram_ids(text: str) -> np.ndarray:
-    """The text's bigrams as sorted unique integers (hashes; compared only within one process)."""
-    return gram_ids(bigram_list(text))
-
-
-def gram_ids(grams: list[str]) -> np.ndarray:
-    """Bigrams (repeats allowed) as sorted unique integers."""
-    unique = set(grams)
-    return np.unique(np.fromiter((hash(g) for g in unique), dtype=np.int64, count=len(unique)))
-
-
-def share_found(wanted: np.ndarray, have: np.ndarray) -> float:
-    """Share of the sorted unique ``wanted`` ids that are in the sorted unique ``have`` (a binary search
-    each: ``np.isin`` costs ~4 ms a query over the ~80 candidates)."""
-    if not len(wanted) or not len(have):
-        return 0.0
-    pos = np.minimum(np.searchsorted(have, wanted), len(have) - 1)
-    return float((have[pos] == wanted).mean())
-
-
 def length_feature(n_chars: int) -> float:
     return math.log1p(n_chars) / 8.0

@@ -35,11 +35,8 @@ from knowledge.ranking import (
     FEATURES,
     RANKER_PATH,
     LinearRanker,
-    bigram_ids,
     bigram_list,
-    gram_ids,
     length_feature,
-    share_found,
     weighted_share,
 )
 from knowledge.sentences import SentenceVectors
@@ -93,7 +90,6 @@ class _Snapshot:
     title_tokens: list[frozenset[str]]  # per document
     title_subjects: frozenset[str]  # what the documents' titles are about (住房公积金, 劳动合同 …)
     doc_bm25: BM25Index  # over whole documents (all their chunks' tokens): which document is meant
-    bigram_ids: list[np.ndarray]  # per chunk: its character bigrams as sorted integers
     bigram_bm25: BM25Index  # over each chunk's character bigrams
     sentence_vectors: np.ndarray  # every chunk's sentences, in chunk order (knowledge.sentences)
     sentence_bounds: np.ndarray  # chunk i's sentences are rows sentence_bounds[i]:sentence_bounds[i + 1]
@@ -196,7 +192,7 @@ class HybridSearcher:
             snap = _Snapshot(chunks, {c.chunk_id: i for i, c in enumerate(chunks)}, BM25Index(tokens),
                              [frozenset(t) for t in tokens], versions, vectors, doc_index, doc_ids, centroids,
                              title_tokens, frozenset(filter(None, map(title_subject, titles.values()))),
-                             BM25Index(doc_tokens), [gram_ids(g) for g in grams], BM25Index(grams),
+                             BM25Index(doc_tokens), BM25Index(grams),
                              sentence_matrix, sentence_bounds,
                              BM25Index([tok.tokenize(t) for t in card_texts]), card_matrix, card_texts,
                              doc_cards, phrases, _alternation(phrases), staff, _alternation(staff), asked_matrix, asked_owner,
@@ -275,17 +271,13 @@ class HybridSearcher:
 
     def query_vector(self, text: str) -> np.ndarray:
         """The e5 vector of a query. A spoken form the corpus never uses, which the glossary maps to an official
-        term (``Glossary.rewrite``), is read both ways: the mean of the text's vector and the rewritten text's.
-        (Appending glossary terms to the e5 query measured worse in an earlier build; replacing measured
-        slightly worse on tune than the mean.)"""
+        term (``Glossary.rewrite``), is read as the rewritten text: one embedding, as for any question.
+        (Appending glossary terms to the e5 query measured worse in an earlier build; the mean of both
+        readings measured the same on tune and held-out but embedded a rewritten question twice, the search's
+        slowest 5%.)"""
         o = self.options
         alt = self.glossary.rewrite(text, self._known) if o.use_glossary and o.glossary_rewrite else text
-        vecs = self.store.embeddings.embed_query_vectors([text] if alt == text else [text, alt])
-        vec = np.asarray(vecs[0], dtype=np.float32)
-        if len(vecs) > 1:
-            vec = vec + np.asarray(vecs[1], dtype=np.float32)
-            vec /= max(float(np.linalg.norm(vec)), 1e-9)
-        return vec
+        return np.asarray(self.store.embeddings.embed_query_vectors([alt])[0], dtype=np.float32)
 
     def _known(self, phrase: str) -> bool:
         """Does the corpus use this phrase (as one token, or all of its tokens)?"""
@@ -400,71 +392,58 @@ class HybridSearcher:
                                    + [int(i) for i in asked_top if np.isfinite(asked_best[i])]))
         if not cands:
             return [], np.zeros((0, len(FEATURES)))
+        idx = np.asarray(cands)
         lex_score = {i: s for i, s in lex}
-        lex_rank = {i: r for r, (i, _) in enumerate(lex)}
         top_lex = lex[0][1] if lex and lex[0][1] > 0 else 1.0
-        cand_sims = sims[cands]
-        order = np.argsort(-cand_sims)
-        dense_rank = {cands[j]: r for r, j in enumerate(order)}
+        lex_rel = np.array([lex_score.get(i, 0.0) for i in cands]) / top_lex
+        lex_rank = {i: r for r, (i, _) in enumerate(lex)}
+        lex_rr = np.array([1.0 / (lex_rank[i] + 1) if i in lex_rank else 0.0 for i in cands])
+        cand_sims = sims[idx].astype(np.float64)
+        dense_rr = np.empty(len(cands))
+        dense_rr[np.argsort(-cand_sims)] = 1.0 / np.arange(1, len(cands) + 1)
         best_dense = float(cand_sims.max())
         doc_sims = snap.doc_centroids @ qvec
         best_doc = float(doc_sims.max()) if len(doc_sims) else 0.0
-        cand_docs = snap.doc_index[cands]
+        cand_docs = snap.doc_index[idx]
         votes = np.bincount(cand_docs, minlength=len(snap.doc_ids)) / len(cands)
         idf_w = {t: w * snap.bm25.idf(t) for t, w in terms.items() if snap.bm25.df(t) > 0}
         own_w = {t: snap.bm25.idf(t) for t in self.tokenizer.tokenize(own) if snap.bm25.df(t) > 0}
-        q_bigrams = bigram_ids(own)
         exp_terms = {t for e in expansions for t in self.tokenizer.tokenize(e)}
         years = set(_YEAR.findall(own)) | set(_YEAR.findall(query))
         # the rest of the weighted terms came from the thesaurus
         syn_terms = set(terms) - set(self.tokenizer.tokenize(query)) - exp_terms
-        top_gram = float(gram_scores[cands].max()) or 1.0
+        top_gram = float(gram_scores[idx].max()) or 1.0
         doc_lex = snap.doc_bm25.scores(terms)
         top_doc_lex = float(doc_lex.max()) if len(doc_lex) and doc_lex.max() > 0 else 1.0
         best_sentence = self._best_sentences(snap, cands, qvec, cand_sims)
-        # idf-weighted coverage of the query's (and the message's own) words, for every chunk at once
+        # idf-weighted coverage of the query's (and the message's own) words, and the share of the message's
+        # character bigrams, for every chunk at once from the postings
         idf_total, own_total = sum(idf_w.values()) or 1.0, sum(own_w.values()) or 1.0
         coverage = snap.bm25.presence(idf_w) / idf_total
         own_coverage = snap.bm25.presence(own_w) / own_total
-        title_cov = [weighted_share(idf_w, t) for t in snap.title_tokens]
+        gram_share = snap.bigram_bm25.presence(dict.fromkeys(own_grams, 1.0)) / max(len(own_grams), 1)
+        title_cov = np.array([weighted_share(idf_w, t) for t in snap.title_tokens])
         cand_asked, cand_asked_lex, cand_asked_doc, cand_asked_rr = self._asked_features(
             snap, cands, asked_best, asked_lex, asked_doc, asked_top, best_sentence, lex_score, top_lex)
-        rows = []
-        for j, (i, d) in enumerate(zip(cands, cand_docs, strict=True)):
-            toks = snap.token_sets[i]
-            chunk = snap.chunks[i]
-            rows.append([
-                lex_score.get(i, 0.0) / top_lex,
-                1.0 / (lex_rank[i] + 1) if i in lex_rank else 0.0,
-                float(sims[i]),
-                best_dense - float(sims[i]),
-                1.0 / (dense_rank[i] + 1),
-                float(doc_sims[d]),
-                best_doc - float(doc_sims[d]),
-                float(votes[d]),
-                float(doc_lex[d]) / top_doc_lex,
-                title_cov[d],
-                float(coverage[i]),
-                share_found(q_bigrams, snap.bigram_ids[i]),
-                float(own_coverage[i]),
-                len(exp_terms & toks) / len(exp_terms) if exp_terms else 0.0,
-                len(syn_terms & toks) / len(syn_terms) if syn_terms else 0.0,
-                float(chunk.version_date[:4] in years),
-                float(chunk.doc_id in snap.versions.superseded_by and not about_past),
-                float(any(EVIDENCE[k].search(chunk.text) for k in kinds if k in EVIDENCE)),
-                length_feature(len(chunk.text)),
-                float(gram_scores[i]) / top_gram,
-                float(best_sentence[j]),
-                float(card_lex[d]) / top_card_lex,
-                float(card_sims[d]),
-                best_card - float(card_sims[d]),
-                float(named[d]),
-                cand_asked[j],
-                cand_asked_rr[j],
-                cand_asked_lex[j],
-                cand_asked_doc[j],
-            ])
-        return cands, np.array(rows, dtype=np.float64)
+        chunks = [snap.chunks[i] for i in cands]
+        toks = [snap.token_sets[i] for i in cands]
+        evidence = [EVIDENCE[k] for k in kinds if k in EVIDENCE]
+        columns = [
+            lex_rel, lex_rr, cand_sims, best_dense - cand_sims, dense_rr,
+            doc_sims[cand_docs], best_doc - doc_sims[cand_docs], votes[cand_docs],
+            doc_lex[cand_docs] / top_doc_lex, title_cov[cand_docs],
+            coverage[idx], gram_share[idx], own_coverage[idx],
+            [len(exp_terms & t) / len(exp_terms) if exp_terms else 0.0 for t in toks],
+            [len(syn_terms & t) / len(syn_terms) if syn_terms else 0.0 for t in toks],
+            [float(c.version_date[:4] in years) for c in chunks],
+            [float(c.doc_id in snap.versions.superseded_by and not about_past) for c in chunks],
+            [float(any(e.search(c.text) for e in evidence)) for c in chunks],
+            [length_feature(len(c.text)) for c in chunks],
+            gram_scores[idx] / top_gram, best_sentence,
+            card_lex[cand_docs] / top_card_lex, card_sims[cand_docs], best_card - card_sims[cand_docs],
+            named[cand_docs], cand_asked, cand_asked_rr, cand_asked_lex, cand_asked_doc,
+        ]
+        return cands, np.column_stack([np.asarray(c, dtype=np.float64) for c in columns])
 
     def _asked_features(self, snap: _Snapshot, cands: list[int], best: np.ndarray, lex: np.ndarray, doc: np.ndarray,
                         top: np.ndarray, best_sentence: np.ndarray, lex_score: dict[int, float],
