@@ -1,9 +1,12 @@
-"""The conversation around a message: is it a follow-up, what does 第二个 or 那…呢 refer to.
+"""The conversation around a message: what it continues, and what 第二个 refers to.
 
 Works without an LLM and feeds the LLM path alike: the result is one ``QueryAnalysis`` whose ``topic``
-is the earlier question the message continues and whose question has ordinals replaced by the item
-they name. A message that names its own subject is read on its own words first (the search weighs
-the current message above the topic; see ``HybridSearcher.plan``).
+is the earlier questions the message continues and whose question has ordinals replaced by the item
+they name. Every message after an earlier question is read with it, unless the user says the subject
+changes: guessing follow-ups from their words (那…, 这个, short messages) missed 30% of the tune split's
+follow-ups (后来改过没有？), and retrieval on them improved when the topic was always attached, because
+the current message is weighed above the topic anyway (``HybridSearcher.plan``; a message naming a new
+subject is read on its own words first). docs/benchmarks.md has the figures.
 """
 
 from __future__ import annotations
@@ -12,11 +15,9 @@ import re
 
 from knowledge.query import QueryAnalysis, analyze, focus_question
 
-_ELLIPTICAL_START = re.compile(r"^(那|那么|这|这个|这些|它|它们|他们|还有|其中|那如果|那要是|要是|如果是|换成)")
 # The user says the subject changes ("换个话题", "另外问一下"): the earlier topic no longer applies.
 _SWITCH = re.compile(r"换个话题|换个问题|另外(问|想问|再问|还想问|咨询)|另外[，,]|另一个问题|再问(个|一个)别的|问点别的|顺便问")
-_POINTING = re.compile(r"(这个|那个|它|该|上述|这项|这种|这么做|这样|他们|她们|第[一二三四五六七八九十\d](个|项|条|点|种|类))")
-SHORT_MESSAGE = 12  # characters: a message this short leans on the turn before it
+TOPIC_TURNS = 2  # the earlier user turns a message is read with: a third turn often continues the first one
 _ORDINAL = re.compile(r"第([一二三四五六七八九十]|[1-9])(个|项|条|点|种|类)")
 _CN_ORDINAL = "一二三四五六七八九十"
 _ITEM_EDGES = " ，,“”\"'[]：:等"
@@ -24,14 +25,8 @@ _LIST_SPLIT = re.compile(r"[、；;]|(?:^|\s)\d+[.、)）]|[（(][一二三四�
 
 
 def is_followup(question: str, history: list[dict]) -> bool:
-    """Does the message lean on an earlier turn (ellipsis, a pronoun, an ordinal, or very short)?"""
-    if not any(m.get("role") == "user" for m in history):
-        return False
-    q = question.strip()
-    if _SWITCH.search(q):
-        return False
-    return bool(_ELLIPTICAL_START.search(q)) or len(q) <= SHORT_MESSAGE or q.endswith(("呢", "呢？", "呢?")) \
-        or bool(_POINTING.search(q))
+    """Does the message continue an earlier question (there is one, and the user does not change subject)?"""
+    return any(m.get("role") == "user" for m in history) and not _SWITCH.search(question.strip())
 
 
 def listed_items(text: str) -> list[str]:
@@ -67,8 +62,8 @@ def understand(message: str, history: list[dict] | None = None) -> QueryAnalysis
     focused = focus_question(message)[0]
     topic = ""
     if is_followup(focused, history):
-        prior = [m["content"] for m in history if m.get("role") == "user"]
-        topic = focus_question(prior[-1])[0] if prior else ""
+        prior = [m["content"] for m in history if m.get("role") == "user"][-TOPIC_TURNS:]
+        topic = " ".join(focus_question(p)[0] for p in prior)
     a = analyze(resolve_ordinal(message, history), topic=topic)
     a.original = message
     return a
