@@ -225,10 +225,11 @@ def train_answerability(service, tune: EvalSet, path=None) -> dict:
     model = fit(rows)
     # The threshold comes from out-of-fold probabilities (items split in FOLDS): in-sample ones are
     # overconfident, and a threshold set on them refuses more unseen answerable questions than it should.
-    best, first_right = [], []
+    best, first_right, fold_models = [], [], []
     for f in range(FOLDS):
         held = [r for i, r in enumerate(rows) if i % FOLDS == f]
         fold_model = fit([r for i, r in enumerate(rows) if i % FOLDS != f])
+        fold_models.append(fold_model)
         for x, labels, answerable in held:
             p = fold_model.probabilities(x)
             best.append((float(p.max()) if len(p) else 0.0, answerable))
@@ -237,6 +238,10 @@ def train_answerability(service, tune: EvalSet, path=None) -> dict:
     answerable = np.sort([b for b, ok in best if ok])
     model.threshold = float(answerable[int(np.floor(MAX_FALSE_REFUSALS * len(answerable)))]) - 1e-6
     unanswerable = [b for b, ok in best if not ok]
+    for m in fold_models:
+        m.threshold = model.threshold
+    gate, gate_meta = _unstated_gate(service, [it for it in tune.items if it["type"] != "outofdomain"], fold_models)
+    model.params = {"unstated_gate": gate}
     model.meta = {
         "trained_on": f"eval/questions.jsonl split=tune ({len(rows)} in-domain items, {len(y)} sentences, "
                       f"{int(y.sum())} answering)",
@@ -244,11 +249,46 @@ def train_answerability(service, tune: EvalSet, path=None) -> dict:
         "tune_false_refusals": round(float(np.mean([b < model.threshold for b in answerable])), 4),
         "tune_unanswerable_refused": round(float(np.mean([b < model.threshold for b in unanswerable])), 4)
         if unanswerable else None,
+        "unstated_gate": gate_meta,
         "trees": {k: v for k, v in ANSWERABILITY_TREES.items() if k not in ("verbose", "num_threads")},
         "date": dt.date.today().isoformat(), "rebuild": "bot train-answerability"}
     model.save(path or ANSWERABILITY_PATH)
     service.answerer.answerability = model
     return model.meta
+
+
+def _unstated_gate(service, items: list[dict], fold_models: list) -> tuple[float, dict]:
+    """The best-sentence probability from which a question whose asked kind of fact no quote states is
+    answered (quoting, and saying what is not listed) instead of refused. Out of fold on tune (each item
+    scored by the model not trained on it): the gate with the fewest errors, an answerable question
+    refused and an unanswerable one answered counting alike; on ties the higher gate (refusing is the
+    safer error)."""
+    from bot.answering.answerability import UNSTATED_ALWAYS_REFUSES, needed_kinds, stated_kinds
+
+    answerer = service.answerer
+    kept = answerer.answerability
+    fired: list[tuple[bool, float]] = []  # (answerable, best probability) where no quote states the kind asked
+    try:
+        for i, item in enumerate(items):
+            answerer.answerability = fold_models[i % FOLDS]
+            a, hits, sents, _ = answerer.scored(understand(item["question"], item.get("history", [])))
+            needed = needed_kinds(a)
+            top = max((s.score for s in sents), default=0.0)
+            if not needed or top < answerer.answerability.threshold:
+                continue
+            if needed - stated_kinds(service.searcher, a, answerer.quotes(a, sents, hits)) == needed:
+                fired.append((bool(item.get("gold")), top))
+    finally:
+        answerer.answerability = kept
+
+    def errors(gate: float) -> int:
+        return sum(1 for ok, p in fired if (ok and p < gate) or (not ok and p >= gate))
+
+    gates = sorted({p for _, p in fired} | {UNSTATED_ALWAYS_REFUSES}, reverse=True)
+    gate = min(gates, key=errors)  # the first minimum of a descending list: the highest gate among ties
+    return gate, {"items_with_the_kind_unstated": len(fired),
+                  "answerable_among_them": sum(ok for ok, _ in fired),
+                  "cv_errors_always_refusing": errors(UNSTATED_ALWAYS_REFUSES), "cv_errors_at_gate": errors(gate)}
 
 
 def answerability_curve(service, model, items: list[dict]) -> list[tuple[float, float, float]]:

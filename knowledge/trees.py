@@ -26,6 +26,7 @@ class BoostedModel:
     booster: lightgbm.Booster | None
     threshold: float = 0.0
     meta: dict = field(default_factory=dict)
+    params: dict[str, float] = field(default_factory=dict)  # further learned values a model's user reads
 
     # Set by each model, as for knowledge.linear.LinearModel.
     INPUTS: ClassVar[tuple[str, ...]] = ()
@@ -43,7 +44,8 @@ class BoostedModel:
     def save(self, path: Path) -> None:
         if self.booster is None:
             raise ValueError(f"an untrained {self.NAME} is not saved")
-        body = {"features": list(self.INPUTS), "threshold": round(float(self.threshold), 6), "meta": self.meta,
+        body = {"features": list(self.INPUTS), "threshold": round(float(self.threshold), 6),
+                "params": {k: round(float(v), 6) for k, v in self.params.items()}, "meta": self.meta,
                 "lightgbm": self.booster.model_to_string()}
         Path(path).write_text(json.dumps(body, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
@@ -61,4 +63,5 @@ class BoostedModel:
             raise cls.ERROR(f"{cls.NAME} {path} cannot be read ({exc}); run `{cls.REBUILD}`") from exc
         if booster.num_feature() != len(cls.INPUTS):
             raise cls.ERROR(f"{cls.NAME} {path} was trained on other features; run `{cls.REBUILD}`")
-        return cls(booster, float(body.get("threshold", 0.0)), body.get("meta", {}))
+        return cls(booster, float(body.get("threshold", 0.0)), body.get("meta", {}),
+                   {k: float(v) for k, v in body.get("params", {}).items()})

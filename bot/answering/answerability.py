@@ -64,6 +64,7 @@ SPECIFIC = ("amount", "rate", "duration", "date", "contact", "phone", "address",
 ANSWERED_BY = {"count": {"amount", "rate", "duration"}}
 FIGURES = {"amount", "rate", "count", "figure"}  # kinds whose subject must be named somewhere in the corpus
 OF_SUBJECT = {"requirement", "how_to", "address", "phone", "materials"}  # stated of the question's own subject
+UNSTATED_ALWAYS_REFUSES = 1.01  # above any probability: an unstated kind always refuses (the untrained default)
 _NUMBER = re.compile(r"[\d０-９]|[一二两三四五六七八九十百千万亿]+(个|项|家|名|元|万|亿|日|天|年|月|倍|成|套|条|周岁|岁|小时|次|人|户|学时)")
 
 
@@ -81,6 +82,14 @@ class AnswerabilityModel(BoostedModel):
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
         return self.probability(x) if len(x) else np.zeros(0)
+
+    @property
+    def unstated_gate(self) -> float:
+        """When no quote states the kind of fact asked, the question is refused only if its best sentence is
+        below this (learned on tune: the kinds are read from words, and a very probable sentence that
+        states the fact in words no pattern knows — 按线网最高票价收取票款 for 要补多少钱 — is more often right
+        than the pattern). Above it the answer quotes and says plainly what the documents do not list."""
+        return self.params.get("unstated_gate", UNSTATED_ALWAYS_REFUSES)
 
     @classmethod
     def untrained(cls) -> AnswerabilityModel:

@@ -105,12 +105,12 @@ class Answerer:
         needed = needed_kinds(a)
         _, anchors = cand.subject(self.searcher, a)
         anchor = max(anchors, key=self.searcher.idf) if anchors else None
-        if not sents or max(s.score for s in sents) < self.answerability.threshold:
+        best = max((s.score for s in sents), default=0.0)
+        if best < self.answerability.threshold:
             return self.composer.refusal(a, needed or {"_"}, sents, hits, anchor)
-        picked = self.composer.pick(sents, a)
-        picked = self._pick_parts(a, sents, picked, hits)
+        picked = self.quotes(a, sents, hits)
         unstated = needed - stated_kinds(self.searcher, a, picked)
-        if needed and unstated == needed:
+        if needed and unstated == needed and best < self.answerability.unstated_gate:
             # the passages are about the subject but none states what was asked: nothing of it to quote
             return self.composer.refusal(a, needed, sents, hits, anchor)
         if self.drafter is not None:
@@ -127,6 +127,10 @@ class Answerer:
             log.error("extractive answer had uncited numbers %s; refusing", loose)
             return self.composer.refusal(a, {"_"}, [], hits, None)
         return Answer(text, False, cites, hits, a)
+
+    def quotes(self, a: QueryAnalysis, sents: list[Candidate], hits: list[Hit]) -> list[Candidate]:
+        """The sentences an answer quotes: the best and what adds to it, then each part's best."""
+        return self._pick_parts(a, sents, self.composer.pick(sents, a), hits)
 
     def _pick_parts(self, a: QueryAnalysis, sents: list[Candidate], picked: list[Candidate],
                     hits: list[Hit]) -> list[Candidate]:
