@@ -263,7 +263,7 @@ def _unstated_gate(service, items: list[dict], fold_models: list) -> tuple[float
     scored by the model not trained on it): the gate with the fewest errors, an answerable question
     refused and an unanswerable one answered counting alike; on ties the higher gate (refusing is the
     safer error)."""
-    from bot.answering.answerability import UNSTATED_ALWAYS_REFUSES, needed_kinds, stated_kinds
+    from bot.answering.answerability import UNSTATED_ALWAYS_REFUSES, needed_kinds
 
     answerer = service.answerer
     kept = answerer.answerability
@@ -276,7 +276,8 @@ def _unstated_gate(service, items: list[dict], fold_models: list) -> tuple[float
             top = max((s.score for s in sents), default=0.0)
             if not needed or top < answerer.answerability.threshold:
                 continue
-            if needed - stated_kinds(service.searcher, a, answerer.quotes(a, sents, hits)) == needed:
+            unstated, foreign = answerer.unstated(a, answerer.quotes(a, sents, hits))
+            if unstated == needed and not foreign:  # (a foreign fact of the kind asked refuses at any gate)
                 fired.append((bool(item.get("gold")), top))
     finally:
         answerer.answerability = kept

@@ -14,7 +14,14 @@ from collections.abc import Callable, Iterator
 import numpy as np
 
 from bot.answering import candidates as cand
-from bot.answering.answerability import AnswerabilityModel, needed_kinds, sentence_features, stated_kinds
+from bot.answering.answerability import (
+    FIGURES,
+    AnswerabilityModel,
+    needed_kinds,
+    satisfied,
+    sentence_features,
+    stated_kinds,
+)
 from bot.answering.composition import HELP_TEXT, KIND_LABEL, OFF_TOPIC_TEXT, Composer
 from bot.answering.conversation import understand
 from bot.answering.types import Answer, Candidate, Drafter
@@ -109,8 +116,8 @@ class Answerer:
         if best < self.answerability.threshold:
             return self.composer.refusal(a, needed or {"_"}, sents, hits, anchor)
         picked = self.quotes(a, sents, hits)
-        unstated = needed - stated_kinds(self.searcher, a, picked)
-        if needed and unstated == needed and best < self.answerability.unstated_gate:
+        unstated, foreign = self.unstated(a, picked)
+        if needed and unstated == needed and (foreign or best < self.answerability.unstated_gate):
             # the passages are about the subject but none states what was asked: nothing of it to quote
             return self.composer.refusal(a, needed, sents, hits, anchor)
         if self.drafter is not None:
@@ -127,6 +134,14 @@ class Answerer:
             log.error("extractive answer had uncited numbers %s; refusing", loose)
             return self.composer.refusal(a, {"_"}, [], hits, None)
         return Answer(text, False, cites, hits, a)
+
+    def unstated(self, a: QueryAnalysis, picked: list[Candidate]) -> tuple[set[str], bool]:
+        """The kinds of fact asked that no quote states of the question's subject, and whether a quote
+        holds a number of an asked kind that is another thing's (a fine, when a fee is asked): such a
+        quote is never given as a partial answer, because a reader takes its number for the answer."""
+        needed = needed_kinds(a)
+        unstated = needed - stated_kinds(self.searcher, a, picked)
+        return unstated, any(satisfied(p.kinds, unstated & FIGURES) for p in picked)
 
     def quotes(self, a: QueryAnalysis, sents: list[Candidate], hits: list[Hit]) -> list[Candidate]:
         """The sentences an answer quotes: the best and what adds to it, then each part's best."""
