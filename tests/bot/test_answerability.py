@@ -159,3 +159,13 @@ def test_the_unstated_kind_gate_is_learned_data_and_decides_between_refusing_and
     assert refused.refused, refused.text
     assert not partial.refused and "知识库未列明所问的具体金额" in partial.text, partial.text
     assert partial.citations and all(c.quote in partial.text for c in partial.citations)
+
+
+def test_a_number_of_the_asked_kind_that_belongs_to_something_else_is_foreign(shipped_service):
+    answerer = shipped_service.answerer
+    a, sents, _ = _rows(answerer.searcher, "摊位的租金是多少？",
+                        "违反本条例规定占道经营的，处二百元以上一千元以下罚款。", "摊位由街道办事处统一规划。")
+    unstated, foreign = answerer.unstated(a, sents[:1])
+    assert unstated == {"amount"} and foreign  # a fine is no rent: never a partial answer
+    unstated, foreign = answerer.unstated(a, sents[1:])
+    assert unstated == {"amount"} and not foreign  # says nothing of any amount: may quote, saying so
