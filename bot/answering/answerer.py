@@ -91,7 +91,7 @@ class Answerer:
         """``candidates`` for a message already understood."""
         hits = self.retrieve(a)
         weights = cand.question_weights(self.searcher, a.question, a.topic)
-        sents = cand.sentences(self.searcher, hits, weights, a.retrieval_text)
+        sents = cand.sentences(self.searcher, hits, weights, a.retrieval_text, a.own_text)
         x = sentence_features(self.searcher, a, sents, hits)
         for s, p in zip(sents, self.answerability.probabilities(x), strict=True):
             s.score = float(p)

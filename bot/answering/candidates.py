@@ -53,7 +53,7 @@ def coverage(tokens: set[str] | frozenset[str], weights: dict[str, float]) -> fl
 
 
 def sentences(searcher: HybridSearcher, hits: list[Hit], weights: dict[str, float],
-              query: str | None = None) -> list[Candidate]:
+              query: str | None = None, own: str | None = None) -> list[Candidate]:
     """Every fact-bearing sentence of the passages, with its coverage of the question's words and, when
     ``query`` is given, its similarity in meaning to it."""
     tok = searcher.tokenizer
@@ -73,13 +73,26 @@ def sentences(searcher: HybridSearcher, hits: list[Hit], weights: dict[str, floa
                                  kinds={k for k, p in EVIDENCE.items() if p.search(text)}))
             first = False
     if query is not None and out:
-        for cand, sim in zip(out, searcher.sentence_similarity(query, [x.text for x in out]), strict=True):
+        texts = [x.text for x in out]
+        sims = searcher.sentence_similarity(query, texts)
+        if own and own != query:  # a follow-up: its own ask counts as much as the conversation (as in search)
+            sims = (sims + searcher.sentence_similarity(own, texts)) / 2
+        for cand, sim in zip(out, sims, strict=True):
             cand.dense = float(sim)
-        asked = {h.chunk.chunk_id: searcher.asked_of(query, h.chunk.chunk_id) for h in hits}
+        asked = {h.chunk.chunk_id: _mean_asked(searcher, query, own, h.chunk.chunk_id) for h in hits}
         for cand in out:
             cand.asked = max((sim for quote, sim in asked[cand.hit.chunk.chunk_id] if in_sentence(quote, cand.text)),
                              default=0.0)
     return out
+
+
+def _mean_asked(searcher: HybridSearcher, query: str, own: str | None, chunk_id: str) -> list[tuple[str, float]]:
+    """The chunk's written questions with their cosine to the query (for a follow-up: the mean of the
+    conversation's and the message's own)."""
+    whole = searcher.asked_of(query, chunk_id)
+    if not own or own == query:
+        return whole
+    return [(q, (a + b) / 2) for (q, a), (_, b) in zip(whole, searcher.asked_of(own, chunk_id), strict=True)]
 
 
 def subject(searcher: HybridSearcher, a: QueryAnalysis) -> tuple[dict[str, float], set[str]]:

@@ -39,3 +39,10 @@ def test_a_continuation_without_cue_words_retrieves_the_earlier_subject(shipped_
     a = understand("期间要是生病住院了，医药费能不能报销", history)
     hits = shipped_service.searcher.search(a.retrieval_text, 3, about_past=a.about_past, own=a.own_text)
     assert any("医疗补助金" in h.chunk.text for h in hits), [h.chunk.text[:40] for h in hits]
+
+
+def test_a_follow_up_answer_leads_with_the_new_ask_not_the_earlier_one(shipped_service):
+    history = _turns(("失业保险金最长能领多久？", "按缴费年限确定，最长不超过24个月。"))
+    answer = shipped_service.ask("期间要是生病住院了，医药费能不能报销", history)
+    assert not answer.refused, answer.text
+    assert "医疗补助金" in answer.citations[0].quote or "住院" in answer.citations[0].quote, answer.text
