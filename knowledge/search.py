@@ -424,7 +424,7 @@ class HybridSearcher:
         gram_share = snap.bigram_bm25.presence(dict.fromkeys(own_grams, 1.0)) / max(len(own_grams), 1)
         title_cov = np.array([weighted_share(idf_w, t) for t in snap.title_tokens])
         cand_asked, cand_asked_lex, cand_asked_doc, cand_asked_rr = self._asked_features(
-            snap, cands, asked_best, asked_lex, asked_doc, asked_top, best_sentence, lex_score, top_lex)
+            snap, cands, asked_best, asked_lex, asked_doc, asked_top, best_sentence, lex_rel)
         chunks = [snap.chunks[i] for i in cands]
         toks = [snap.token_sets[i] for i in cands]
         evidence = [EVIDENCE[k] for k in kinds if k in EVIDENCE]
@@ -446,8 +446,8 @@ class HybridSearcher:
         return cands, np.column_stack([np.asarray(c, dtype=np.float64) for c in columns])
 
     def _asked_features(self, snap: _Snapshot, cands: list[int], best: np.ndarray, lex: np.ndarray, doc: np.ndarray,
-                        top: np.ndarray, best_sentence: np.ndarray, lex_score: dict[int, float],
-                        top_lex: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                        top: np.ndarray, best_sentence: np.ndarray,
+                        lex_rel: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The four written-question features of each candidate: gap, reciprocal rank, BM25, document gap.
 
         A passage nobody wrote questions for (an upload, an article with nothing to ask) must not look like one
@@ -468,7 +468,6 @@ class HybridSearcher:
         ranked = best[top][np.isfinite(best[top])]  # the best chunks' question cosines, descending
         rank = np.searchsorted(-ranked, -own)  # how many of them beat each candidate
         rr = np.where(rank < ASKED_CANDIDATES, 1.0 / (rank + 1), 0.0)
-        lex_rel = np.array([lex_score.get(i, 0.0) / top_lex for i in cands])
         top_q_lex = float(lex[idx][has].max()) if has.any() and lex[idx][has].max() > 0 else 1.0
         q_lex = np.where(has, lex[idx] / top_q_lex, lex_rel)
         docs = snap.doc_index[idx]
