@@ -112,7 +112,7 @@ def cmd_train_ranker(args: argparse.Namespace, settings: Settings) -> int:
     sets = standard_sets()
     tune = next(s for s in sets if s.name == "tune")
     meta = train_ranker(service, tune)
-    print(f"trained on {meta['queries']} tune queries; C={meta['C']}; cross-validated hit@1 {meta['cv_hit@1']}")
+    print(f"trained on {meta['queries']} tune queries; cross-validated hit@1 {meta['cv_hit@1']}")
     print(retrieval_figures(service, sets))
     return 0
 

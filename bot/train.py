@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 
 from bot.answering.conversation import understand
 from bot.evaluation import EvalSet, covers, document_texts
-from knowledge.ranking import RANKER_PATH, LinearRanker
+from knowledge.ranking import RANKER_PATH, TreeRanker
 
 log = logging.getLogger(__name__)
 
-C_GRID = (0.01, 0.1, 1.0, 10.0)  # regularisation strengths tried by cross-validation on tune
 FOLDS = 4
-MAX_NEGATIVES = 60  # per query, the first in candidate order (lexical ranks, then dense): keeps pairs balanced
 
 
 def candidate_rows(service, items: list[dict]) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -39,50 +39,68 @@ def candidate_rows(service, items: list[dict]) -> list[tuple[np.ndarray, np.ndar
     return out
 
 
-def _pairs(groups: list[tuple[np.ndarray, np.ndarray]], mean: np.ndarray, scale: np.ndarray):
-    xs, ys = [], []
-    for x, y in groups:
-        if not y.any() or y.all():
-            continue
-        z = (x - mean) / scale
-        pos, neg = z[y == 1], z[y == 0][:MAX_NEGATIVES]
-        diff = (pos[:, None, :] - neg[None, :, :]).reshape(-1, z.shape[1])
-        xs += [diff, -diff]
-        ys += [np.ones(len(diff)), np.zeros(len(diff))]
-    return np.vstack(xs), np.concatenate(ys)
+# The ranking trees (LambdaMART): 300 trees of 15 leaves at learning rate 0.05, a leaf needing 50 candidates;
+# chosen by 4-fold cross-validation on tune among three sizes (within 0.5 points of each other), folds by item
+# and by writer batch both showing +0.8 to +1.1 points hit@1 over the pairwise logistic regression it
+# replaced. One thread, no sampling: the same data gives the same file.
+RANKER_TREES = {"objective": "lambdarank", "n_estimators": 300, "num_leaves": 15, "learning_rate": 0.05,
+                "min_child_samples": 50, "lambdarank_truncation_level": 10, "deterministic": True,
+                "num_threads": 1, "verbose": -1}
 
 
-def _hit1(groups, w: np.ndarray, mean: np.ndarray, scale: np.ndarray) -> float:
-    hits = [bool(y[int(np.argmax(((x - mean) / scale) @ w))]) for x, y in groups if len(y)]
+def _fit_trees(groups: list[tuple[np.ndarray, np.ndarray]]):
+    import lightgbm
+
+    scored = [(x, y) for x, y in groups if y.any()]  # a query whose right passage is no candidate teaches nothing
+    return lightgbm.LGBMRanker(**RANKER_TREES).fit(
+        np.vstack([x for x, _ in scored]), np.concatenate([y for _, y in scored]),
+        group=[len(y) for _, y in scored]).booster_
+
+
+def _hit1(groups, model: TreeRanker) -> float:
+    hits = [bool(y[int(np.argmax(model.score(x)))]) for x, y in groups if len(y)]
     return sum(hits) / len(hits) if hits else 0.0
 
 
-def fit_ranker(groups: list[tuple[np.ndarray, np.ndarray]], source: str) -> tuple[LinearRanker, dict]:
-    """Pairwise logistic regression (relevant minus non-relevant candidate of the same query)."""
-    from sklearn.linear_model import LogisticRegression
-
-    allx = np.vstack([x for x, _ in groups])
-    mean, scale = allx.mean(axis=0), allx.std(axis=0)
-    scale[scale < 1e-9] = 1.0
-
-    def fit(sub, c):
-        px, py = _pairs(sub, mean, scale)
-        return LogisticRegression(C=c, fit_intercept=False, max_iter=5000).fit(px, py).coef_[0]
-
-    cv = {}
-    for c in C_GRID:
-        scores = []
-        for f in range(FOLDS):
-            train = [g for i, g in enumerate(groups) if i % FOLDS != f]
-            test = [g for i, g in enumerate(groups) if i % FOLDS == f]
-            scores.append(_hit1(test, fit(train, c), mean, scale))
-        cv[c] = float(np.mean(scores))
-    best = max(C_GRID, key=lambda c: (cv[c], -c))
-    w = fit(groups, best)
-    meta = {"trained_on": source, "queries": len(groups), "C": best,
-            "cv_hit@1": {str(c): round(v, 4) for c, v in cv.items()},
+def fit_ranker(groups: list[tuple[np.ndarray, np.ndarray]], source: str) -> tuple[TreeRanker, dict]:
+    """LambdaMART over the candidates of each query (relevant: covers a gold quote), with its CV hit@1."""
+    scores = []
+    for f in range(FOLDS):
+        train = [g for i, g in enumerate(groups) if i % FOLDS != f]
+        test = [g for i, g in enumerate(groups) if i % FOLDS == f]
+        scores.append(_hit1(test, TreeRanker(_fit_trees(train))))
+    meta = {"trained_on": source, "queries": len(groups), "cv_hit@1": round(float(np.mean(scores)), 4),
+            "trees": {k: v for k, v in RANKER_TREES.items() if k not in ("verbose", "num_threads")},
             "date": dt.date.today().isoformat(), "rebuild": "bot train-ranker"}
-    return LinearRanker(w, 0.0, mean, scale, meta=meta), meta
+    return TreeRanker(_fit_trees(groups), meta=meta), meta
+
+
+def fold_rankers(service, items: list[dict]) -> dict[str, TreeRanker]:
+    """Per item id: a ranking model not trained on that item (items in FOLDS by position).
+
+    What trains on retrieval output (the answerability model's rank and score features) must see the
+    retrieval an unseen question gets: the trees rank their own training questions almost perfectly
+    (tune hit@1 ~0.97 in sample against ~0.84 out of fold), and features read from that ranking teach
+    the answerability model to trust the first passage more than it deserves."""
+    gold = [(i, it) for i, it in enumerate(items) if it.get("gold")]
+    groups = candidate_rows(service, [it for _, it in gold])
+    models = [TreeRanker(_fit_trees([g for (i, _), g in zip(gold, groups, strict=True) if i % FOLDS != f]))
+              for f in range(FOLDS)]
+    return {it["id"]: models[i % FOLDS] for i, it in enumerate(items)}
+
+
+@contextmanager
+def _ranked_by(searcher, ranker: TreeRanker | None) -> Iterator[None]:
+    """Retrieval with ``ranker`` for the duration (None: the searcher's own)."""
+    if ranker is None:
+        yield
+        return
+    kept = searcher.ranker
+    searcher.ranker = ranker
+    try:
+        yield
+    finally:
+        searcher.ranker = kept
 
 
 def train_ranker(service, tune: EvalSet, path=RANKER_PATH) -> dict:
@@ -170,8 +188,10 @@ def _thresholds(model) -> list[float]:
 MAX_FALSE_REFUSALS = 0.03  # share of answerable tune questions the answerability threshold may refuse
 
 
-def sentence_rows(service, items: list[dict]) -> list[tuple[np.ndarray, np.ndarray, bool]]:
-    """Per in-domain item: candidate-sentence features, 0/1 labels (overlaps a gold quote), answerable?"""
+def sentence_rows(service, items: list[dict], rankers: dict[str, TreeRanker] | None = None
+                  ) -> list[tuple[np.ndarray, np.ndarray, bool]]:
+    """Per in-domain item: candidate-sentence features, 0/1 labels (overlaps a gold quote), answerable?
+    ``rankers``: the ranking model each item is retrieved with (``fold_rankers``; default the shipped one)."""
     from bot.evaluation import quote_spans
 
     texts: dict[str, str] = {}
@@ -179,7 +199,8 @@ def sentence_rows(service, items: list[dict]) -> list[tuple[np.ndarray, np.ndarr
     for item in items:
         if item["type"] == "outofdomain":
             continue
-        a, hits, sents, x = service.answerer.candidates(item["question"], item.get("history", []))
+        with _ranked_by(service.searcher, rankers[item["id"]] if rankers else None):
+            a, hits, sents, x = service.answerer.candidates(item["question"], item.get("history", []))
         spans: dict[str, list[tuple[int, int]]] = {}
         for g in item.get("gold", []):
             for h in hits:
@@ -213,7 +234,8 @@ def train_answerability(service, tune: EvalSet, path=None) -> dict:
 
     if tune.name != "tune":
         raise ValueError("the answerability model is trained on the tune split only")
-    rows = sentence_rows(service, tune.items)
+    rankers = fold_rankers(service, tune.items)
+    rows = sentence_rows(service, tune.items, rankers)
     y = np.concatenate([r[1] for r in rows if len(r[0])])
 
     def fit(part: list) -> AnswerabilityModel:
@@ -240,7 +262,8 @@ def train_answerability(service, tune: EvalSet, path=None) -> dict:
     unanswerable = [b for b, ok in best if not ok]
     for m in fold_models:
         m.threshold = model.threshold
-    gate, gate_meta = _unstated_gate(service, [it for it in tune.items if it["type"] != "outofdomain"], fold_models)
+    gate, gate_meta = _unstated_gate(service, [it for it in tune.items if it["type"] != "outofdomain"], fold_models,
+                                     rankers)
     model.params = {"unstated_gate": gate}
     model.meta = {
         "trained_on": f"eval/questions.jsonl split=tune ({len(rows)} in-domain items, {len(y)} sentences, "
@@ -257,7 +280,8 @@ def train_answerability(service, tune: EvalSet, path=None) -> dict:
     return model.meta
 
 
-def _unstated_gate(service, items: list[dict], fold_models: list) -> tuple[float, dict]:
+def _unstated_gate(service, items: list[dict], fold_models: list, rankers: dict[str, TreeRanker]
+                   ) -> tuple[float, dict]:
     """The best-sentence probability from which a question whose asked kind of fact no quote states is
     answered (quoting, and saying what is not listed) instead of refused. Out of fold on tune (each item
     scored by the model not trained on it): the gate with the fewest errors, an answerable question
@@ -271,7 +295,8 @@ def _unstated_gate(service, items: list[dict], fold_models: list) -> tuple[float
     try:
         for i, item in enumerate(items):
             answerer.answerability = fold_models[i % FOLDS]
-            a, hits, sents, _ = answerer.scored(understand(item["question"], item.get("history", [])))
+            with _ranked_by(service.searcher, rankers[item["id"]]):
+                a, hits, sents, _ = answerer.scored(understand(item["question"], item.get("history", [])))
             needed = needed_kinds(a)
             top = max((s.score for s in sents), default=0.0)
             if not needed or top < answerer.answerability.threshold:

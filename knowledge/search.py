@@ -34,7 +34,7 @@ from knowledge.query import EVIDENCE, analyze, fact_kinds
 from knowledge.ranking import (
     FEATURES,
     RANKER_PATH,
-    LinearRanker,
+    TreeRanker,
     bigram_list,
     length_feature,
     weighted_share,
@@ -125,7 +125,7 @@ class HybridSearcher:
         # One BLAS thread: a query's matrix-vector product takes ~1 ms on one core, while OpenBLAS's
         # spinning worker threads starve the next query embedding (measured: 85 ms instead of 10 ms).
         threadpool_limits(limits=1, user_api="blas")
-        self.ranker = LinearRanker.load(ranker_path) if ranker_path else None
+        self.ranker = TreeRanker.load(ranker_path) if ranker_path else None
         self.glossary = glossary or Glossary()
         self.thesaurus = Thesaurus.load()
         self.options = options or SearchOptions()

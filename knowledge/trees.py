@@ -1,8 +1,8 @@
 """A gradient-boosted tree model stored as data: LightGBM's own text format inside a JSON file.
 
 Where inputs interact (a sentence that states an amount matters only when an amount is asked), a sum of
-small trees ranks better than one weight per input; the answerability model is one (measured against the
-logistic regression it replaced: docs/benchmarks.md). The file holds the names of the inputs, the model,
+small trees ranks better than one weight per input; the answerability and ranking models are such sums
+(each measured against the logistic regression it replaced: docs/benchmarks.md). The file holds the names of the inputs, the model,
 a threshold and how it was trained; a file trained on other inputs than the code computes is refused.
 """
 
@@ -21,7 +21,8 @@ from knowledge.linear import ModelFileError
 
 @dataclass
 class BoostedModel:
-    """probability = the booster's output for standard 0/1 (binary) training; ``booster`` None: 0.5 for all."""
+    """probability = the booster's output: a probability for 0/1 (binary) training, a score comparable within
+    one query for ranking (lambdarank) training; ``booster`` None: 0.5 for all."""
 
     booster: lightgbm.Booster | None
     threshold: float = 0.0
