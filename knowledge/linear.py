@@ -1,6 +1,6 @@
 """A linear model stored as data: weights over named, standardised inputs, a bias, a threshold.
 
-The ranking and out-of-domain models are logistic regressions fitted by a ``bot
+The out-of-domain model is a logistic regression fitted by a ``bot
 train…`` command; this is their one file format and their one reader. A file trained on other inputs
 than the code computes is refused, never silently misread.
 """

@@ -2,8 +2,9 @@
 
 Where inputs interact (a sentence that states an amount matters only when an amount is asked), a sum of
 small trees ranks better than one weight per input; the answerability and ranking models are such sums
-(each measured against the logistic regression it replaced: docs/benchmarks.md). The file holds the names of the inputs, the model,
-a threshold and how it was trained; a file trained on other inputs than the code computes is refused.
+(each measured against the logistic regression it replaced: docs/benchmarks.md). The file holds the
+names of the inputs, the model, a threshold and how it was trained; a file trained on other inputs than
+the code computes is refused.
 """
 
 from __future__ import annotations

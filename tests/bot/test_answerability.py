@@ -146,13 +146,14 @@ def test_the_unstated_kind_gate_is_learned_data_and_decides_between_refusing_and
     assert AnswerabilityModel.load(path).unstated_gate == 0.5
     assert AnswerabilityModel.untrained().unstated_gate > 1.0  # untrained: an unstated kind always refuses
 
-    # passages about the fee that state no amount: refused, or quoted with what they do not list
+    # passages about the fee that state no amount: refused, or quoted with what they do not list (the
+    # threshold set to 0 so that only the gate decides, whatever the shipped model makes of this question)
     question = "生活垃圾处理费一个月交多少？"
     answerer = shipped_service.answerer
     try:
-        answerer.answerability = replace(shipped, params={"unstated_gate": 1.01})
+        answerer.answerability = replace(shipped, threshold=0.0, params={"unstated_gate": 1.01})
         refused = answerer.answer(question)
-        answerer.answerability = replace(shipped, params={"unstated_gate": 0.0})
+        answerer.answerability = replace(shipped, threshold=0.0, params={"unstated_gate": 0.0})
         partial = answerer.answer(question)
     finally:
         answerer.answerability = shipped
