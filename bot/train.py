@@ -57,6 +57,11 @@ def _fit_trees(groups: list[tuple[np.ndarray, np.ndarray]]):
         group=[len(y) for _, y in scored]).booster_
 
 
+def _fold_fits(groups: list[tuple[np.ndarray, np.ndarray]], folds: list[int]) -> list[TreeRanker]:
+    """One model per fold, each trained on the groups of the other folds."""
+    return [TreeRanker(_fit_trees([g for g, k in zip(groups, folds, strict=True) if k != f])) for f in range(FOLDS)]
+
+
 def _hit1(groups, model: TreeRanker) -> float:
     hits = [bool(y[int(np.argmax(model.score(x)))]) for x, y in groups if len(y)]
     return sum(hits) / len(hits) if hits else 0.0
@@ -64,11 +69,9 @@ def _hit1(groups, model: TreeRanker) -> float:
 
 def fit_ranker(groups: list[tuple[np.ndarray, np.ndarray]], source: str) -> tuple[TreeRanker, dict]:
     """LambdaMART over the candidates of each query (relevant: covers a gold quote), with its CV hit@1."""
-    scores = []
-    for f in range(FOLDS):
-        train = [g for i, g in enumerate(groups) if i % FOLDS != f]
-        test = [g for i, g in enumerate(groups) if i % FOLDS == f]
-        scores.append(_hit1(test, TreeRanker(_fit_trees(train))))
+    folds = [i % FOLDS for i in range(len(groups))]
+    models = _fold_fits(groups, folds)
+    scores = [_hit1([g for g, k in zip(groups, folds, strict=True) if k == f], models[f]) for f in range(FOLDS)]
     meta = {"trained_on": source, "queries": len(groups), "cv_hit@1": round(float(np.mean(scores)), 4),
             "trees": {k: v for k, v in RANKER_TREES.items() if k not in ("verbose", "num_threads")},
             "date": dt.date.today().isoformat(), "rebuild": "bot train-ranker"}
@@ -84,8 +87,7 @@ def fold_rankers(service, items: list[dict]) -> dict[str, TreeRanker]:
     the answerability model to trust the first passage more than it deserves."""
     gold = [(i, it) for i, it in enumerate(items) if it.get("gold")]
     groups = candidate_rows(service, [it for _, it in gold])
-    models = [TreeRanker(_fit_trees([g for (i, _), g in zip(gold, groups, strict=True) if i % FOLDS != f]))
-              for f in range(FOLDS)]
+    models = _fold_fits(groups, [i % FOLDS for i, _ in gold])
     return {it["id"]: models[i % FOLDS] for i, it in enumerate(items)}
 
 
