@@ -74,6 +74,11 @@ class Settings(BaseSettings):
         return self.data_dir / "card-edits.yaml"
 
     @property
+    def asked_edits_path(self) -> Path:
+        """Questions staff wrote for documents' passages (``knowledge.asked.WrittenQuestions``)."""
+        return self.data_dir / "asked-edits.jsonl"
+
+    @property
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'bot.db'}"
 

@@ -48,6 +48,24 @@ class CardFields(BaseModel):
     everyday: list[str] = Field(default_factory=list, max_length=40)
 
 
+class WrittenQuestion(BaseModel):
+    """A question people ask in everyday words, and a verbatim part of the sentence that answers it."""
+
+    question: str = Field(min_length=2, max_length=200)
+    quote: str = Field(min_length=4, max_length=200, description="verbatim in the document: places the question")
+
+
+class QuestionsEdit(BaseModel):
+    questions: list[WrittenQuestion] = Field(default_factory=list, max_length=500,
+                                             description="replaces the staff-written questions; [] removes them")
+
+
+class DocumentQuestions(BaseModel):
+    doc_id: str
+    shipped: list[WrittenQuestion] = Field(description="written for the shipped knowledge (read only)")
+    staff: list[WrittenQuestion] = Field(description="written by staff; search and answers use them at once")
+
+
 class DocumentCard(BaseModel):
     doc_id: str
     card: CardFields | None = Field(None, description="null: no card; the title and headings stand in")

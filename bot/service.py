@@ -14,8 +14,10 @@ from pathlib import Path
 from bot.answering import Answer, Answerer
 from bot.answering.answerability import AnswerabilityModel
 from bot.config import Settings
+from bot.errors import BadInput
 from bot.storage import QuestionLog
 from ingest.pipeline import IngestSummary, find_files, ingest_files
+from knowledge.asked import AskedQuestion
 from knowledge.cards import Card, DocumentCards
 from knowledge.catalogue import Catalogue, load_catalogue, referenced_sources
 from knowledge.domain import DomainModel
@@ -78,7 +80,8 @@ class KnowledgeService:
                                              prefix=s.collection_prefix, vector_cache=cache, reset=reset)
             self.searcher = HybridSearcher(self.store, Glossary.load(s.glossary_path), token_cache=s.token_cache_path,
                                            ranker_path=s.ranker_path, sentence_cache_dir=s.data_dir,
-                                           cards=DocumentCards(s.cards_path, s.card_edits_path))
+                                           cards=DocumentCards(s.cards_path, s.card_edits_path),
+                                           asked_edits_path=s.asked_edits_path)
             domain = _model(DomainModel, s.domain_path, require_models)
             answerability = _model(AnswerabilityModel, s.answerability_path, require_models)
             if (s.auto_ingest if auto_ingest is None else auto_ingest) and Path(s.knowledge_dir).is_dir():
@@ -215,6 +218,21 @@ class KnowledgeService:
         info = self.store.document_info(doc_id)
         with self._write_lock:
             self.searcher.cards.put(info.source, card)
+            self.searcher.refresh()
+
+    def get_questions(self, doc_id: str) -> tuple[list[AskedQuestion], list[AskedQuestion]]:
+        """The questions written for a document's passages: shipped ones, and the ones staff wrote."""
+        return self.searcher.written.of(self.store.document_info(doc_id).source)
+
+    def put_questions(self, doc_id: str, questions: list[AskedQuestion]) -> None:
+        """Replace the questions staff wrote for a document and reindex (effective at once). Each quote must
+        be a verbatim part of the document's text: it is what attaches the question to its passage."""
+        doc = self.store.get_document(doc_id)
+        missing = [q.quote for q in questions if q.quote not in doc.text]
+        if missing:
+            raise BadInput(f"quote not found verbatim in {doc.source}: " + "；".join(missing[:3]))
+        with self._write_lock:
+            self.searcher.written.put(doc.source, questions)
             self.searcher.refresh()
 
     def delete_document(self, doc_id: str) -> int:

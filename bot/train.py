@@ -121,6 +121,7 @@ def train_ranker(service, tune: EvalSet, path=RANKER_PATH) -> dict:
 
 DOMAIN_C_GRID = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)  # the question vector has 384 dimensions: regularise hard
 MAX_IN_DOMAIN_TURNED_AWAY = 0.02  # share of in-domain tune questions the threshold may turn away
+WRITTEN_MATCH_MARGIN = 0.01  # the written-question cutoff sits this far above the closest out-of-domain question
 
 
 def domain_rows(service, items: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -140,7 +141,7 @@ def train_domain(service, tune: EvalSet, path=None) -> dict:
     """Fit P(out of domain) on tune; the threshold turns away at most 2% of in-domain tune questions."""
     from sklearn.linear_model import LogisticRegression
 
-    from knowledge.domain import DOMAIN_PATH, DomainModel
+    from knowledge.domain import DOMAIN_PATH, SIGNALS, DomainModel
 
     if tune.name != "tune":
         raise ValueError("the domain model is trained on the tune split only")
@@ -161,11 +162,16 @@ def train_domain(service, tune: EvalSet, path=None) -> dict:
         t = float(inside[min(len(inside) - 1, int(np.ceil((1 - MAX_IN_DOMAIN_TURNED_AWAY) * len(inside))))]) + 1e-6
         caught = float((p[y == 1] >= t).mean())
         if best is None or caught > best[2]:
-            best = (c, t, caught, float((p[answerable] >= t).mean()))
-    c, threshold, caught, away = best
+            best = (c, t, caught, float((p[answerable] >= t).mean()), p)
+    c, threshold, caught, away, oof = best
     lr = LogisticRegression(C=c, class_weight="balanced", max_iter=5000).fit(z, y)
+    asked = x[:, list(SIGNALS).index("asked_top1")]
+    written_match = round(float(asked[y == 1].max()) + WRITTEN_MATCH_MARGIN, 4)
     meta = {"trained_on": f"eval/questions.jsonl split=tune ({len(y)} items, {int(y.sum())} out of domain)",
             "C": c, "cv_out_of_domain_caught": round(caught, 4), "cv_answerable_turned_away": round(away, 4),
+            "written_match": written_match,
+            "cv_answerable_turned_away_after_written_match": round(float(
+                ((oof >= threshold) & (asked < written_match))[answerable].mean()), 4),
             "date": dt.date.today().isoformat(), "rebuild": "bot train-domain"}
     model = DomainModel(lr.coef_[0], float(lr.intercept_[0]), mean, scale, threshold, meta)
     model.save(path or DOMAIN_PATH)

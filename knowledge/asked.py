@@ -6,13 +6,16 @@ a new question is compared with questions (same register, same length) instead o
 doc2query idea. The shipped documents' questions are data (``knowledge/data/asked.jsonl``), written from the
 corpus alone by writers who saw no evaluation question, the code or the rules; each names its file and a
 verbatim quote of the sentence that answers it, so it attaches to whichever chunk holds that sentence
-however the documents are split. Uploaded documents have none until someone writes them.
+however the documents are split. Uploaded documents have none until staff write them (``WrittenQuestions``:
+staff questions are kept beside the shipped ones in the data directory and never edit the shipped file).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +56,38 @@ def read_asked(path: Path | None = ASKED_PATH) -> list[AskedQuestion]:
         if q.quote and q.question:
             out.append(q)
     return out
+
+
+class WrittenQuestions:
+    """The questions written for passages: the shipped file's, and the ones staff wrote (a JSON-lines file in
+    the data directory, per document source; they add to the shipped ones)."""
+
+    def __init__(self, shipped_path: Path | None = ASKED_PATH, edits_path: Path | None = None) -> None:
+        self.shipped = read_asked(shipped_path)
+        self.edits_path = Path(edits_path) if edits_path else None
+        self._lock = threading.Lock()
+        self._staff = read_asked(self.edits_path)
+
+    def all(self) -> list[AskedQuestion]:
+        return self.shipped + self._staff
+
+    def of(self, source: str) -> tuple[list[AskedQuestion], list[AskedQuestion]]:
+        """A document's shipped questions and the ones staff wrote."""
+        return ([q for q in self.shipped if q.source == source], [q for q in self._staff if q.source == source])
+
+    def put(self, source: str, questions: list[AskedQuestion]) -> None:
+        """Replace the questions staff wrote for one document (none: remove them); written atomically."""
+        if self.edits_path is None:
+            raise ValueError("staff questions are not enabled (no file configured)")
+        with self._lock:
+            kept = [q for q in self._staff if q.source != source] + [
+                AskedQuestion(source, q.quote, q.question) for q in questions]
+            self.edits_path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.edits_path.with_suffix(".tmp")
+            tmp.write_text("".join(json.dumps({"file": q.source, "quote": q.quote, "q": q.question}, ensure_ascii=False)
+                                   + "\n" for q in kept), encoding="utf-8")
+            os.replace(tmp, self.edits_path)
+            self._staff = kept
 
 
 def attach(chunks: list[Chunk], questions: Iterable[AskedQuestion]) -> tuple[list[AskedQuestion], np.ndarray]:

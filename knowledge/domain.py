@@ -6,6 +6,12 @@ own e5 vector (what it is about: weather, food and celebrities sit in other regi
 subsidies and statutes). A logistic regression trained on the tune split (out-of-domain items against
 in-domain ones) turns them into P(out of domain); the threshold is chosen on tune for a bounded share of in-domain questions turned
 away. Weights and threshold are data (``knowledge/data/domain.json``), rebuilt by ``bot train-domain``.
+
+One signal also decides alone: a question nearly the same as one written for a passage (``asked_top1`` at or
+above ``written_match``) is in the domain, since every written question is one by construction. The cutoff is
+learned with the model: just above the closest any out-of-domain tune question comes to a written one. It is
+what lets a question staff write for an uploaded document in an operator's own words be answered, not only
+found.
 """
 
 from __future__ import annotations
@@ -38,6 +44,9 @@ def row(signals: dict[str, float], vector: np.ndarray) -> np.ndarray:
     return np.concatenate([[signals[k] for k in SIGNALS], np.asarray(vector, dtype=np.float64)])
 
 
+NO_WRITTEN_MATCH = 1.01  # above any cosine: a model file without the cutoff never overrides the probability
+
+
 class DomainModelError(ModelFileError):
     """The domain model file is missing, unreadable or was trained on other signals."""
 
@@ -54,7 +63,14 @@ class DomainModel(LinearModel):
     def probability_of(self, signals: dict[str, float], vector: np.ndarray) -> float:
         return float(self.probability(row(signals, vector)))
 
+    @property
+    def written_match(self) -> float:
+        """The written-question cosine from which a question is in the domain whatever its probability."""
+        return float(self.meta.get("written_match", NO_WRITTEN_MATCH))
+
     def out_of_domain(self, signals: dict[str, float], vector: np.ndarray) -> bool:
+        if signals["asked_top1"] >= self.written_match:
+            return False
         return self.probability_of(signals, vector) >= self.threshold
 
     @classmethod

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from knowledge.asked import ASKED, ASKED_PATH, attach, best_per_chunk, read_asked
+from knowledge.asked import ASKED, ASKED_PATH, WrittenQuestions, attach, best_per_chunk
 from knowledge.cards import (
     CARDS,
     Card,
@@ -115,9 +115,10 @@ class HybridSearcher:
     def __init__(self, store: KnowledgeStore, glossary: Glossary | None = None, token_cache: Path | None = None,
                  options: SearchOptions | None = None, reload_interval: float = 2.0,
                  ranker_path: Path | None = RANKER_PATH, sentence_cache_dir: Path | None = None,
-                 cards: DocumentCards | None = None, asked_path: Path | None = ASKED_PATH) -> None:
+                 cards: DocumentCards | None = None, asked_path: Path | None = ASKED_PATH,
+                 asked_edits_path: Path | None = None) -> None:
         self.store = store
-        self.asked = read_asked(asked_path)
+        self.written = WrittenQuestions(asked_path, asked_edits_path)
         self.asked_vectors = TextVectors(store.embeddings, ASKED, sentence_cache_dir, as_queries=True)
         self.sentence_vectors = SentenceVectors(store.embeddings, sentence_cache_dir)
         self.cards = cards or DocumentCards()
@@ -183,7 +184,7 @@ class HybridSearcher:
             held = self.card_vectors.known()
             card_matrix = (np.vstack([held[t] for t in card_texts]).astype(np.float32) if card_texts
                            else np.zeros((0, vectors.shape[1] if vectors.size else 0), np.float32))
-            asked, asked_owner = attach(chunks, self.asked)
+            asked, asked_owner = attach(chunks, self.written.all())
             asked_texts = [q.question for q in asked]
             self.asked_vectors.hold(asked_texts)
             held = self.asked_vectors.known()

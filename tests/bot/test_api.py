@@ -177,3 +177,31 @@ def test_a_staff_card_edit_routes_everyday_words_to_the_document_at_once(http):
         restored = http.put(path, json={}, headers=auth).json()
     assert not restored["edited"] and restored["card"] == shipped["card"]
     assert "重庆市蚕种管理条例" not in [r["title"] for r in http.get("/api/search", params=question).json()["results"]]
+
+
+def test_staff_written_questions_connect_an_upload_to_everyday_words(http):
+    auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    body = ("# 科学城创业苗圃办法\n\n第一条 入驻苗圃的初创团队免缴场地租金，期限为十二个月。\n\n"
+            "第二条 申请入驻应当提交团队成员身份证明和项目计划书。\n")
+    up = http.post("/api/documents", headers=auth, files={"files": ("科学城创业苗圃办法(2025-06-01).md", body.encode())})
+    doc_id = up.json()["doc_ids"][0]
+    path = f"/api/documents/{doc_id}/questions"
+    query = {"q": "蘑菇屋不要钱能住多久", "k": 3}
+    try:
+        assert http.get(path).json() == {"doc_id": doc_id, "shipped": [], "staff": []}  # an upload has none
+        assert "科学城创业苗圃办法" not in [r["title"] for r in http.get("/api/search", params=query).json()["results"]]
+        written = {"questions": [{"question": "蘑菇屋免费住多长时间", "quote": "免缴场地租金，期限为十二个月"}]}
+        assert http.put(path, json=written).status_code == 401
+        bad = http.put(path, json={"questions": [{"question": "蘑菇屋要钱吗", "quote": "免缴房租"}]}, headers=auth)
+        assert bad.status_code == 422 and "免缴房租" in bad.json()["detail"]
+        assert http.put("/api/documents/no-such-doc/questions", json=written, headers=auth).status_code == 404
+        r = http.put(path, json=written, headers=auth)
+        assert r.status_code == 200 and r.json()["staff"] == written["questions"]
+        # the caller's word reaches the passage, and the answer quotes the sentence the question was written for
+        assert http.get("/api/search", params=query).json()["results"][0]["title"] == "科学城创业苗圃办法"
+        answer = http.post("/api/ask", json={"question": query["q"]}).json()
+        assert not answer["refused"] and "十二个月" in answer["answer"]
+        assert http.put(path, json={"questions": []}, headers=auth).json()["staff"] == []
+        assert "科学城创业苗圃办法" not in [r["title"] for r in http.get("/api/search", params=query).json()["results"]]
+    finally:
+        http.delete(f"/api/documents/{doc_id}", headers=auth)

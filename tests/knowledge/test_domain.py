@@ -55,3 +55,14 @@ def test_out_of_domain_questions_get_the_domain_reply(shipped_service, question)
 def test_policy_questions_are_not_turned_away(shipped_service):
     for q in ("签了劳动合同以后单位不给交社保怎么办？", "科学城对青年人才有住房方面的支持吗？"):
         assert shipped_service.ask(q).answered_by != "domain"
+
+
+def test_a_question_close_to_a_written_one_is_in_the_domain_whatever_its_probability():
+    shipped = DomainModel.load()
+    assert shipped.written_match < 1.0  # learned by bot train-domain (above every out-of-domain tune question)
+    model = DomainModel(shipped.weights, shipped.bias, shipped.mean, shipped.scale, threshold=0.0,
+                        meta={"written_match": 0.97})  # threshold 0: the probability alone turns everything away
+    signals = {k: 0.0 for k in SIGNALS}
+    vector = [0.0] * (len(shipped.weights) - len(SIGNALS))
+    assert model.out_of_domain({**signals, "asked_top1": 0.969}, vector)
+    assert not model.out_of_domain({**signals, "asked_top1": 0.97}, vector)

@@ -9,10 +9,14 @@ from bot.schemas import (
     DeleteReport,
     DocumentCard,
     DocumentPublic,
+    DocumentQuestions,
     DocumentsPublic,
     DocumentText,
     IngestReport,
+    QuestionsEdit,
+    WrittenQuestion,
 )
+from knowledge.asked import AskedQuestion
 from knowledge.cards import Card
 
 router = APIRouter(prefix="/api/documents", tags=["documents"])
@@ -50,6 +54,26 @@ def put_card(doc_id: str, body: CardFields, service: ServiceDep) -> DocumentCard
     """Replace the document's card (admin); takes effect at once. An empty card restores the shipped one."""
     service.put_card(doc_id, Card.from_dict(body.model_dump()))
     return _card(doc_id, service)
+
+
+def _questions(doc_id: str, service) -> DocumentQuestions:
+    shipped, staff = service.get_questions(doc_id)
+    return DocumentQuestions(doc_id=doc_id, **{name: [WrittenQuestion(question=q.question, quote=q.quote) for q in qs]
+                                               for name, qs in (("shipped", shipped), ("staff", staff))})
+
+
+@router.get("/{doc_id}/questions", response_model=DocumentQuestions)
+def get_questions(doc_id: str, service: ServiceDep) -> DocumentQuestions:
+    """The everyday questions written for the document's passages (how search connects callers' words to it)."""
+    return _questions(doc_id, service)
+
+
+@router.put("/{doc_id}/questions", response_model=DocumentQuestions, dependencies=[AdminDep])
+def put_questions(doc_id: str, body: QuestionsEdit, service: ServiceDep) -> DocumentQuestions:
+    """Replace the questions staff wrote for the document (admin); takes effect at once. An uploaded
+    document has none until staff write them; each quote must be verbatim in the document."""
+    service.put_questions(doc_id, [AskedQuestion("", q.quote.strip(), q.question.strip()) for q in body.questions])
+    return _questions(doc_id, service)
 
 
 @router.post("", response_model=IngestReport, dependencies=[AdminDep])
