@@ -95,12 +95,18 @@ def cmd_eval_search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.evaluation import answer_figures, standard_sets
+    from bot.evaluation import EvalSet, answer_figures, standard_sets
 
     service = _service(settings)
     sets = standard_sets(args.files)
+    asks = None
+    if args.out_of_fold:
+        from bot.train import out_of_fold_ask
+
+        sets = [EvalSet("tune-oof", s.items) if s.name == "tune" else s for s in sets]
+        asks = {"tune-oof": out_of_fold_ask(service, next(s for s in sets if s.name == "tune-oof"))}
     print("== answers: " + ", ".join(f"{s.name} {len(s.items)}" for s in sets) + " items")
-    print(answer_figures(service, sets, verbose=args.verbose, baseline=args.baseline))
+    print(answer_figures(service, sets, verbose=args.verbose, baseline=args.baseline, asks=asks))
     return 0
 
 
@@ -240,6 +246,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("files", nargs="*", help=sets_help)
     s.add_argument("-v", "--verbose", action="store_true", help="list the items that missed (never held-out ones)")
     s.add_argument("--baseline", action="store_true", help="also score the top-3-passages baseline")
+    s.add_argument("--out-of-fold", action="store_true",
+                   help="tune answered as unseen questions: by models not trained on each item (~8 min)")
     s.set_defaults(func=cmd_eval)
 
     s = sub.add_parser("train", help="train-ranker, train-domain and train-answerability in that order")

@@ -326,8 +326,10 @@ def retrieval_figures(service, sets: list[EvalSet], *, ablate: bool = False) -> 
     return "\n".join(out)
 
 
-def answer_figures(service, sets: list[EvalSet], *, verbose: bool = False, baseline: bool = False) -> str:
-    """Answer metrics per type, the sets side by side; ``verbose`` lists misses of listable sets only."""
+def answer_figures(service, sets: list[EvalSet], *, verbose: bool = False, baseline: bool = False,
+                   asks: dict[str, Callable[[dict], dict]] | None = None) -> str:
+    """Answer metrics per type, the sets side by side; ``verbose`` lists misses of listable sets only.
+    ``asks``: another way of answering a set's items, by set name (``bot.train.out_of_fold_ask`` for tune)."""
     from bot.answering.conversation import understand
 
     texts: dict[str, str] = {}
@@ -340,7 +342,7 @@ def answer_figures(service, sets: list[EvalSet], *, verbose: bool = False, basel
     def ask(item: dict) -> dict:
         return service.ask(item["question"], item.get("history", [])).as_dict()
 
-    reports = {s.name: evaluate_answers(s.items, ask, document_text) for s in sets}
+    reports = {s.name: evaluate_answers(s.items, (asks or {}).get(s.name, ask), document_text) for s in sets}
     out = [side_by_side({n: r.rows for n, r in reports.items()}, ANSWER_COLUMNS),
            "keypt = key-point recall on answerable items; f_ref = answerable items refused; "
            "refuse = unanswerable/outofdomain items refused; cite = verbatim citations; loose = numbers outside citations"]
