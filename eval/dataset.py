@@ -101,7 +101,9 @@ def check(items: list[dict], files: dict[str, str], *, require_split: bool = Tru
         seen_q[key] = iid
         if t == "followup" and not it.get("history"):
             err(f"{iid}: followup without history")
-        if it.get("history") and t not in ("followup", "outofdomain"):
+        # a conversation can end in a question the knowledge base does not answer (unanswerable) or does not
+        # cover (outofdomain): those keep their history; every other type is a first message
+        if it.get("history") and t not in ("followup", "unanswerable", "outofdomain"):
             err(f"{iid}: history on a {t} item")
         for m in it.get("history", []):
             if m.get("role") not in ("user", "assistant") or not isinstance(m.get("content"), str):

@@ -113,11 +113,13 @@ async function loadDocs() {
     };
     const cardBtn = el("button", { type: "button", text: "卡片", "aria-label": `编辑卡片 ${d.title}（${d.version_date}）` });
     cardBtn.onclick = () => openCard(d);
+    const askedBtn = el("button", { type: "button", text: "问法", "aria-label": `编辑问法 ${d.title}（${d.version_date}）` });
+    askedBtn.onclick = () => openAsked(d);
     const title = el("td");
     title.append(el("a", { href: `/documents/${encodeURIComponent(d.doc_id)}`, text: d.title }));
     if (d.superseded_by) title.append(" ", el("span", { class: "tag", text: "已有新版本" }));
     body.append(el("tr", {}, title, el("td", { text: d.version_date || "—" }), el("td", { text: String(d.chunk_count) }),
-      el("td", { text: d.source }), el("td", {}, cardBtn, " ", del)));
+      el("td", { text: d.source }), el("td", {}, cardBtn, " ", askedBtn, " ", del)));
   }
 }
 
@@ -159,6 +161,40 @@ $("card-form").addEventListener("submit", (e) => {
 });
 $("card-reset").onclick = () => saveCard({});
 $("card-close").onclick = () => { $("card-form").hidden = true; cardDoc = null; };
+
+// ---- questions written for a document's passages ------------------------------------------------
+let askedDoc = null;
+
+function showAsked(q) {
+  $("asked-shipped").textContent = q.shipped.length ? `随系统提供的问法 ${q.shipped.length} 条，例如：${q.shipped.slice(0, 3).map((x) => x.question).join("；")}` : "随系统提供的问法：无";
+  $("asked-lines").value = q.staff.map((x) => `${x.question}｜${x.quote}`).join("\n");
+}
+
+async function openAsked(d) {
+  askedDoc = d;
+  $("asked-title").textContent = `常见问法：${d.title}（${d.version_date || "—"}）`;
+  $("asked-status").textContent = "";
+  const r = await fetch(`/api/documents/${encodeURIComponent(d.doc_id)}/questions`);
+  showAsked(await r.json());
+  $("asked-form").hidden = false;
+  $("asked-lines").focus();
+}
+
+$("asked-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const lines = $("asked-lines").value.split("\n").map((l) => l.trim()).filter(Boolean);
+  const bad = lines.filter((l) => l.split(/[｜|]/).length !== 2);
+  if (bad.length) { $("asked-status").textContent = `未保存：每行写“问法｜原文片段”：${bad[0]}`; return; }
+  const questions = lines.map((l) => { const [question, quote] = l.split(/[｜|]/); return { question: question.trim(), quote: quote.trim() }; });
+  $("asked-status").textContent = "保存中…";
+  const r = await api(`/api/documents/${encodeURIComponent(askedDoc.doc_id)}/questions`, {
+    method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ questions }) });
+  const data = await r.json();
+  if (!r.ok) { $("asked-status").textContent = `未保存：${typeof data.detail === "string" ? data.detail : "请检查每行的长度（问法 2–200 字，原文片段 4–200 字）"}`; return; }
+  showAsked(data);
+  $("asked-status").textContent = "已保存，立即生效";
+});
+$("asked-close").onclick = () => { $("asked-form").hidden = true; askedDoc = null; };
 
 $("upload").addEventListener("submit", (e) => {
   e.preventDefault();

@@ -215,3 +215,42 @@ def test_staff_edit_a_document_card_in_the_console(page, live_server):
         page.wait_for_function("!document.getElementById('card-everyday').value.includes('银叶茧项目')")
     assert everyday.input_value() == shipped
     assert search() != "重庆市蚕种管理条例"
+
+
+def test_staff_write_everyday_questions_for_a_document_in_the_console(page, live_server):
+    import httpx
+
+    query = {"q": "嘟嘟噜小卡片去哪里订", "k": 3}
+    doc = next(d for d in httpx.get(live_server.url + "/api/documents").json()["documents"]
+               if d["title"] == "重庆市蚕种管理条例")
+    text = httpx.get(f"{live_server.url}/api/documents/{doc['doc_id']}").json()["text"]
+    quote = "合同订购，划区供应，调剂平衡的原则"
+    assert quote in text
+    top = lambda: httpx.get(live_server.url + "/api/search", params=query).json()["results"][0]["title"]  # noqa: E731
+    assert top() != "重庆市蚕种管理条例"
+    page.goto("/staff")
+    page.fill("#token", ADMIN_TOKEN)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("tab", name="文档管理").click()
+    page.get_by_role("button", name=re.compile("^编辑问法 重庆市蚕种管理条例")).click()
+    page.get_by_text(re.compile("随系统提供的问法 \\d+ 条")).wait_for()
+    lines = page.get_by_label("工作人员写的问法（每行：问法｜原文片段）")
+    lines.fill("嘟嘟噜小卡片在哪订")
+    page.get_by_role("button", name="保存问法").click()
+    page.get_by_text(re.compile("未保存：每行写")).wait_for()  # a line without its quote is not sent
+    lines.fill("嘟嘟噜小卡片在哪订｜原文里没有的一句话")
+    page.get_by_role("button", name="保存问法").click()
+    page.get_by_text(re.compile("未保存：quote not found")).wait_for()
+    lines.fill(f"嘟嘟噜小卡片在哪订｜{quote}")
+    page.get_by_role("button", name="保存问法").click()
+    page.get_by_text("已保存，立即生效").wait_for()
+    try:
+        staff = httpx.get(f"{live_server.url}/api/documents/{doc['doc_id']}/questions").json()["staff"]
+        assert staff == [{"question": "嘟嘟噜小卡片在哪订", "quote": quote}]
+        assert top() == "重庆市蚕种管理条例"
+    finally:
+        lines.fill("")
+        page.get_by_role("button", name="保存问法").click()
+        page.wait_for_function("document.getElementById('asked-status').textContent.includes('已保存')")
+    assert httpx.get(f"{live_server.url}/api/documents/{doc['doc_id']}/questions").json()["staff"] == []
+    assert top() != "重庆市蚕种管理条例"
