@@ -254,7 +254,7 @@ def out_of_fold_ask(service, tune: EvalSet) -> Callable[[dict], dict]:
     scored by an answerability model that were not trained on it (threshold and gate: the shipped model's,
     themselves chosen out of fold). The shipped figures on tune are in sample — the trees rank their own
     training questions almost perfectly — so this is the tune column to compare with held-out. The domain
-    model (a strongly regularised logistic regression) stays the shipped one. Takes ~8 minutes."""
+    model (a strongly regularised logistic regression) stays the shipped one. Takes ~9 minutes."""
     answerer = service.answerer
     shipped = answerer.answerability
     rankers = fold_rankers(service, tune.items)
