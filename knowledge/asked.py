@@ -90,6 +90,16 @@ class WrittenQuestions:
             self._staff = kept
 
 
+def with_predecessors(questions: list[AskedQuestion], successor: dict[str, str]) -> list[AskedQuestion]:
+    """The questions, plus for a newer version that has none of its own (``successor[old source] = new
+    source``) those of the version it supersedes: an uploaded new version of a regulation keeps the ways
+    people ask about it. ``attach`` then drops any whose quote the new text no longer holds."""
+    own = {q.source for q in questions}
+    inherited = [AskedQuestion(successor[q.source], q.quote, q.question) for q in questions
+                 if q.source in successor and successor[q.source] not in own]
+    return questions + inherited
+
+
 def attach(chunks: list[Chunk], questions: Iterable[AskedQuestion]) -> tuple[list[AskedQuestion], np.ndarray]:
     """The questions that fall in ``chunks``, in chunk order, and for each the index of its chunk.
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from knowledge.asked import ASKED, ASKED_PATH, WrittenQuestions, attach, best_per_chunk
+from knowledge.asked import ASKED, ASKED_PATH, WrittenQuestions, attach, best_per_chunk, with_predecessors
 from knowledge.cards import (
     CARDS,
     Card,
@@ -184,7 +184,9 @@ class HybridSearcher:
             held = self.card_vectors.known()
             card_matrix = (np.vstack([held[t] for t in card_texts]).astype(np.float32) if card_texts
                            else np.zeros((0, vectors.shape[1] if vectors.size else 0), np.float32))
-            asked, asked_owner = attach(chunks, self.written.all())
+            source = {c.doc_id: c.source for c in chunks}
+            successor = {source[o]: source[n] for o, n in versions.superseded_by.items() if o in source and n in source}
+            asked, asked_owner = attach(chunks, with_predecessors(self.written.all(), successor))
             asked_texts = [q.question for q in asked]
             self.asked_vectors.hold(asked_texts)
             held = self.asked_vectors.known()

@@ -108,6 +108,8 @@ def test_a_newer_version_is_recognised_on_upload(http):
     old_card = f"/api/documents/{old['doc_ids'][0]}/card"
     assert http.get(old_card).json()["card"] is None  # an upload starts with its title and headings
     assert http.put(old_card, json={"everyday": ["找工作临时住处"]}, headers=auth).status_code == 200
+    written = {"questions": [{"question": "蘑菇站白住几天", "quote": "驿站免费入住"}]}
+    assert http.put(f"/api/documents/{old['doc_ids'][0]}/questions", json=written, headers=auth).status_code == 200
     new = http.post("/api/documents", headers=auth,
                     files={"files": ("科学城人才驿站办法(2026-01-01).md", body.format("七").encode())}).json()
     assert new["versions"] and "取代 科学城人才驿站办法(2025-01-01).md" in new["versions"][0]
@@ -121,6 +123,10 @@ def test_a_newer_version_is_recognised_on_upload(http):
     hits = http.get("/api/search", params={"q": "人才驿站免费入住几天", "k": 5}).json()["results"]
     ours = [h for h in hits if h["title"] == "科学城人才驿站办法"]
     assert ours[0]["version_date"] == "2026-01-01"
+    # the new version keeps the question staff wrote for the old one (its quote is still in the text)
+    found = http.get("/api/search", params={"q": "蘑菇站白住几天", "k": 3}).json()["results"]
+    assert (found[0]["title"], found[0]["version_date"]) == ("科学城人才驿站办法", "2026-01-01")
+    http.put(f"/api/documents/{old['doc_ids'][0]}/questions", json={"questions": []}, headers=auth)
     for doc_id in old["doc_ids"] + new["doc_ids"]:
         http.delete(f"/api/documents/{doc_id}", headers=auth)
 
