@@ -45,6 +45,15 @@ def _ask(page, question):
     return answer
 
 
+def _staff_login(page, tab: str | None = None):
+    """Open the staff console with the admin token, on ``tab`` if given."""
+    page.goto("/staff")
+    page.fill("#token", ADMIN_TOKEN)
+    page.get_by_role("button", name="登录").click()
+    if tab:
+        page.get_by_role("tab", name=tab).click()
+
+
 def test_chat_streams_an_answer_with_citations_and_the_viewer_highlights_it(page):
     page.goto("/")
     answer = _ask(page, "企业所得税的税率是多少？")
@@ -93,9 +102,7 @@ def test_thumbs_up_and_masked_phone_appear_in_the_staff_console(page):
     answer.get_by_role("button", name="有帮助").click()
     page.get_by_text("已记录，谢谢！").wait_for()
 
-    page.goto("/staff")
-    page.fill("#token", ADMIN_TOKEN)
-    page.get_by_role("button", name="登录").click()
+    _staff_login(page)
     row = page.locator("#log-table tbody tr", has_text="什么是一业一证").first
     row.wait_for()
     text = row.inner_text()
@@ -108,10 +115,7 @@ def test_knowledge_gaps_view_groups_refused_questions(page):
     page.goto("/")
     for q in ("科企梯度贷的年利率是多少？", "科企梯度贷年利率多少？"):
         _ask(page, q)
-    page.goto("/staff")
-    page.fill("#token", ADMIN_TOKEN)
-    page.get_by_role("button", name="登录").click()
-    page.get_by_role("tab", name="知识缺口").click()
+    _staff_login(page, "知识缺口")
     card = page.locator("#gaps .card", has_text="科企梯度贷").first
     card.wait_for()
     assert re.search(r"共 [2-9]\d* 次", card.inner_text())
@@ -130,10 +134,7 @@ def test_upload_a_document_then_ask_about_it(page, tmp_path, live_server):
     doc = tmp_path / "科学城青年人才驿站服务指南(2026-02-01).md"
     doc.write_text("# 科学城青年人才驿站服务指南\n\n## 第一章 入住\n\n第一条 来科学城求职的高校毕业生可申请青年人才驿站，"
                    "免费入住不超过七天。\n\n第二条 申请人持毕业证书在线提交申请。\n", encoding="utf-8")
-    page.goto("/staff")
-    page.fill("#token", ADMIN_TOKEN)
-    page.get_by_role("button", name="登录").click()
-    page.get_by_role("tab", name="文档管理").click()
+    _staff_login(page, "文档管理")
     page.set_input_files("#files", str(doc))
     page.get_by_role("button", name="上传并入库").click()
     page.get_by_text("新文档 1").wait_for(timeout=60000)
@@ -196,10 +197,7 @@ def test_staff_edit_a_document_card_in_the_console(page, live_server):
     question = {"q": "村里推的银叶茧项目归哪部法规管？", "k": 1}
     search = lambda: httpx.get(live_server.url + "/api/search", params=question).json()["results"][0]["title"]  # noqa: E731
     assert search() != "重庆市蚕种管理条例"
-    page.goto("/staff")
-    page.fill("#token", ADMIN_TOKEN)
-    page.get_by_role("button", name="登录").click()
-    page.get_by_role("tab", name="文档管理").click()
+    _staff_login(page, "文档管理")
     page.get_by_role("button", name=re.compile("^编辑卡片 重庆市蚕种管理条例")).click()
     page.get_by_text("随系统提供的卡片").wait_for()
     everyday = page.get_by_label("日常说法（用顿号或逗号分隔）")
@@ -228,10 +226,7 @@ def test_staff_write_everyday_questions_for_a_document_in_the_console(page, live
     assert quote in text
     top = lambda: httpx.get(live_server.url + "/api/search", params=query).json()["results"][0]["title"]  # noqa: E731
     assert top() != "重庆市蚕种管理条例"
-    page.goto("/staff")
-    page.fill("#token", ADMIN_TOKEN)
-    page.get_by_role("button", name="登录").click()
-    page.get_by_role("tab", name="文档管理").click()
+    _staff_login(page, "文档管理")
     page.get_by_role("button", name=re.compile("^编辑问法 重庆市蚕种管理条例")).click()
     page.get_by_text(re.compile("随系统提供的问法 \\d+ 条")).wait_for()
     lines = page.get_by_label("工作人员写的问法（每行：问法｜原文片段）")

@@ -58,8 +58,11 @@ def put_card(doc_id: str, body: CardFields, service: ServiceDep) -> DocumentCard
 
 def _questions(doc_id: str, service) -> DocumentQuestions:
     shipped, staff = service.get_questions(doc_id)
-    return DocumentQuestions(doc_id=doc_id, **{name: [WrittenQuestion(question=q.question, quote=q.quote) for q in qs]
-                                               for name, qs in (("shipped", shipped), ("staff", staff))})
+
+    def schema(qs: list[AskedQuestion]) -> list[WrittenQuestion]:
+        return [WrittenQuestion(question=q.question, quote=q.quote) for q in qs]
+
+    return DocumentQuestions(doc_id=doc_id, shipped=schema(shipped), staff=schema(staff))
 
 
 @router.get("/{doc_id}/questions", response_model=DocumentQuestions)
