@@ -159,9 +159,17 @@ def cmd_train_answerability(args: argparse.Namespace, settings: Settings) -> int
                               "threshold, answerable answered, unanswerable refused (in-domain items)")
 
 
+def cmd_train_abstention(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.train import abstention_curve, train_abstention
+
+    return _train_thresholded(settings, train_abstention, abstention_curve, lambda svc: svc.answerer.abstention,
+                              "threshold, answerable answered, unanswerable refused (items reaching the decision)")
+
+
 def cmd_train(args: argparse.Namespace, settings: Settings) -> int:
-    """All learned parts in dependency order: ranking first (answerability is trained on its results)."""
-    for step in (cmd_train_ranker, cmd_train_domain, cmd_train_answerability):
+    """All learned parts in dependency order: ranking first (answerability is trained on its results, and
+    abstention on answerability's)."""
+    for step in (cmd_train_ranker, cmd_train_domain, cmd_train_answerability, cmd_train_abstention):
         print(f"\n=== {step.__name__.removeprefix('cmd_').replace('_', '-')}")
         step(args, settings)
     return 0
@@ -247,10 +255,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-v", "--verbose", action="store_true", help="list the items that missed (never held-out ones)")
     s.add_argument("--baseline", action="store_true", help="also score the top-3-passages baseline")
     s.add_argument("--out-of-fold", action="store_true",
-                   help="tune answered as unseen questions: by models not trained on each item (~8 min)")
+                   help="tune answered as unseen questions: by models not trained on each item (~12 min)")
     s.set_defaults(func=cmd_eval)
 
-    s = sub.add_parser("train", help="train-ranker, train-domain and train-answerability in that order")
+    s = sub.add_parser("train", help="train-ranker, train-domain, train-answerability and train-abstention in that order")
     s.set_defaults(func=cmd_train)
 
     s = sub.add_parser("train-ranker", help="fit the learned fusion on the tune split (knowledge/data/ranker.json)")
@@ -262,6 +270,10 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("train-answerability",
                        help="fit P(sentence answers) and its threshold on the tune split (knowledge/data/answerability.json)")
     s.set_defaults(func=cmd_train_answerability)
+
+    s = sub.add_parser("train-abstention",
+                       help="fit P(answerable) and the refusal threshold on the tune split (knowledge/data/abstention.json)")
+    s.set_defaults(func=cmd_train_abstention)
 
     s = sub.add_parser("eval-match", help="precision and recall of 政策匹配 on a profiles file")
     s.add_argument("file")

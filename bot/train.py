@@ -1,5 +1,5 @@
 """Training the learned parts from the tune split: ``bot train-ranker``, ``train-domain``,
-``train-answerability`` (``bot train`` runs the three in that order).
+``train-answerability``, ``train-abstention`` (``bot train`` runs the four in that order).
 
 Labels come from the development set's gold quotes (a candidate is relevant when it covers a gold
 quote, the rule of the evaluation). Only tune items are read; held-out figures are printed in aggregate.
@@ -193,7 +193,7 @@ def _thresholds(model) -> list[float]:
     return sorted({round(float(v), 2) for v in np.linspace(0.05, 0.95, 19)} | {round(model.threshold, 3)})
 
 
-MAX_FALSE_REFUSALS = 0.03  # share of answerable tune questions the answerability threshold may refuse
+MAX_FALSE_REFUSALS = 0.03  # share of answerable tune questions a refusal threshold may refuse
 
 
 def sentence_rows(service, items: list[dict], rankers: dict[str, TreeRanker] | None = None
@@ -250,33 +250,43 @@ def _answerability_folds(rows: list[tuple[np.ndarray, np.ndarray, bool]]) -> lis
 
 
 def out_of_fold_ask(service, tune: EvalSet) -> Callable[[dict], dict]:
-    """``ask(item)`` for tune items as an unseen question would be answered: retrieved by a ranking model and
-    scored by an answerability model that were not trained on it (threshold and gate: the shipped model's,
-    themselves chosen out of fold). The shipped figures on tune are in sample — the trees rank their own
-    training questions almost perfectly — so this is the tune column to compare with held-out. The domain
-    model (a strongly regularised logistic regression) stays the shipped one. Takes ~9 minutes."""
+    """``ask(item)`` for tune items as an unseen question would be answered: retrieved by a ranking model,
+    scored by an answerability model and decided by an abstention model that were not trained on it
+    (thresholds: the shipped models', themselves chosen out of fold). The shipped figures on tune are in
+    sample — the trees rank their own training questions almost perfectly — so this is the tune column to
+    compare with held-out. The domain model (a strongly regularised logistic regression) stays the shipped
+    one. Takes ~12 minutes."""
     answerer = service.answerer
     shipped = answerer.answerability
     rankers = fold_rankers(service, tune.items)
     fold_models = _answerability_folds(sentence_rows(service, tune.items, rankers))
     for m in fold_models:
         m.threshold, m.params = shipped.threshold, dict(shipped.params)
+    abstention = answerer.abstention
+    x, y, folds, ids = abstention_rows(service, tune.items, rankers, fold_models)
+    abstention_folds = _abstention_folds(x, y, folds)
+    for m in abstention_folds:
+        m.threshold = abstention.threshold
+    abstention_fold = dict(zip(ids, folds, strict=True))
     # fold of each item: its position among the in-domain items, as sentence_rows orders them
     fold = {it["id"]: i % FOLDS for i, it in enumerate(x for x in tune.items if x["type"] != "outofdomain")}
 
     def ask(item: dict) -> dict:
         answerer.answerability = fold_models[fold[item["id"]]] if item["id"] in fold else shipped
+        answerer.abstention = (abstention_folds[abstention_fold[item["id"]]] if item["id"] in abstention_fold
+                               else abstention)
         try:
             with _ranked_by(service.searcher, rankers[item["id"]]):
                 return service.ask(item["question"], item.get("history", [])).as_dict()
         finally:
-            answerer.answerability = shipped
+            answerer.answerability, answerer.abstention = shipped, abstention
 
     return ask
 
 
 def train_answerability(service, tune: EvalSet, path=None) -> dict:
-    """Fit P(sentence answers) on tune; threshold: at most 3% of answerable tune questions refused."""
+    """Fit P(sentence answers) on tune; threshold (printed for comparison; the abstention model decides):
+    at most 3% of answerable tune questions with a lower best sentence."""
     from bot.answering.answerability import ANSWERABILITY_PATH
 
     if tune.name != "tune":
@@ -299,11 +309,6 @@ def train_answerability(service, tune: EvalSet, path=None) -> dict:
     answerable = np.sort([b for b, ok in best if ok])
     model.threshold = float(answerable[int(np.floor(MAX_FALSE_REFUSALS * len(answerable)))]) - 1e-6
     unanswerable = [b for b, ok in best if not ok]
-    for m in fold_models:
-        m.threshold = model.threshold
-    gate, gate_meta = _unstated_gate(service, [it for it in tune.items if it["type"] != "outofdomain"], fold_models,
-                                     rankers)
-    model.params = {"unstated_gate": gate}
     model.meta = {
         "trained_on": f"eval/questions.jsonl split=tune ({len(rows)} in-domain items, {len(y)} sentences, "
                       f"{int(y.sum())} answering)",
@@ -311,7 +316,6 @@ def train_answerability(service, tune: EvalSet, path=None) -> dict:
         "tune_false_refusals": round(float(np.mean([b < model.threshold for b in answerable])), 4),
         "tune_unanswerable_refused": round(float(np.mean([b < model.threshold for b in unanswerable])), 4)
         if unanswerable else None,
-        "unstated_gate": gate_meta,
         "trees": {k: v for k, v in ANSWERABILITY_TREES.items() if k not in ("verbose", "num_threads")},
         "date": dt.date.today().isoformat(), "rebuild": "bot train-answerability"}
     model.save(path or ANSWERABILITY_PATH)
@@ -319,41 +323,110 @@ def train_answerability(service, tune: EvalSet, path=None) -> dict:
     return model.meta
 
 
-def _unstated_gate(service, items: list[dict], fold_models: list, rankers: dict[str, TreeRanker]
-                   ) -> tuple[float, dict]:
-    """The best-sentence probability from which a question whose asked kind of fact no quote states is
-    answered (quoting, and saying what is not listed) instead of refused. Out of fold on tune (each item
-    scored by the model not trained on it): the gate with the fewest errors, an answerable question
-    refused and an unanswerable one answered counting alike; on ties the higher gate (refusing is the
-    safer error)."""
-    from bot.answering.answerability import UNSTATED_ALWAYS_REFUSES, needed_kinds
+# The abstention trees: smaller data (one row per question) than the sentence model's, so fewer trees.
+ABSTENTION_TREES = {"n_estimators": 200, "num_leaves": 7, "learning_rate": 0.05, "min_child_samples": 30,
+                    "deterministic": True, "num_threads": 1, "verbose": -1}
+
+
+def abstention_rows(service, items: list[dict], rankers: dict[str, TreeRanker] | None = None,
+                    sentence_models: list | None = None) -> tuple[np.ndarray, np.ndarray, list[int], list[str]]:
+    """Question features and answerable? (0/1) of the items that reach the refuse-or-answer decision (not
+    chit-chat, not turned away by the domain model, something to quote): in-domain items, and the
+    out-of-domain ones the domain model lets through (unanswerable by definition). With each row's fold
+    (an in-domain item's position among the in-domain items modulo FOLDS, as in ``sentence_rows``; an
+    out-of-domain one's among the out-of-domain items) and item id. ``rankers`` and ``sentence_models`` (one
+    per fold, for in-domain items: out-of-domain ones are in no sentence model's training data): the models
+    each item is retrieved and scored with, default the shipped ones."""
+    from bot.answering.abstention import QUESTION_FEATURES, question_features
+    from bot.answering.answerability import needed_kinds
+    from knowledge.query import smalltalk
 
     answerer = service.answerer
     kept = answerer.answerability
-    fired: list[tuple[bool, float]] = []  # (answerable, best probability) where no quote states the kind asked
+    xs, ys, folds, ids = [], [], [], []
+    position = {"in": 0, "out": 0}
     try:
-        for i, item in enumerate(items):
-            answerer.answerability = fold_models[i % FOLDS]
-            with _ranked_by(service.searcher, rankers[item["id"]]):
-                a, hits, sents, _ = answerer.scored(understand(item["question"], item.get("history", [])))
-            needed = needed_kinds(a)
-            top = max((s.score for s in sents), default=0.0)
-            if not needed or top < answerer.answerability.threshold:
+        for item in items:
+            side = "out" if item["type"] == "outofdomain" else "in"
+            fold = position[side] % FOLDS
+            position[side] += 1
+            answerer.answerability = sentence_models[fold] if sentence_models and side == "in" else kept
+            if smalltalk(item["question"]):
                 continue
-            unstated, foreign = answerer.unstated(a, answerer.quotes(a, sents, hits))
-            if unstated == needed and not foreign:  # (a foreign fact of the kind asked refuses at any gate)
-                fired.append((bool(item.get("gold")), top))
+            with _ranked_by(service.searcher, rankers[item["id"]] if rankers else None):
+                a = understand(item["question"], item.get("history", []))
+                signals, vector = service.searcher.domain_signals(a.question)
+                if (answerer.domain is not None and not answerer.in_scope(a.question)
+                        and answerer.domain.out_of_domain(signals, vector)):
+                    continue
+                a, hits, sents, x = answerer.scored(a)
+            needed = needed_kinds(a)
+            picked = answerer.quotes(a, sents, hits) if sents else []
+            unstated, foreign = answerer.unstated(a, picked)
+            if not picked or (needed and unstated == needed and foreign):
+                continue  # refused before the decision
+            xs.append(question_features(x, np.array([s.score for s in sents]), hits, needed, unstated, signals)[0])
+            ys.append(bool(item.get("gold")))
+            folds.append(fold)
+            ids.append(item["id"])
     finally:
         answerer.answerability = kept
+    return (np.array(xs, dtype=np.float64).reshape(-1, len(QUESTION_FEATURES)), np.array(ys, dtype=np.int8), folds,
+            ids)
 
-    def errors(gate: float) -> int:
-        return sum(1 for ok, p in fired if (ok and p < gate) or (not ok and p >= gate))
 
-    gates = sorted({p for _, p in fired} | {UNSTATED_ALWAYS_REFUSES}, reverse=True)
-    gate = min(gates, key=errors)  # the first minimum of a descending list: the highest gate among ties
-    return gate, {"items_with_the_kind_unstated": len(fired),
-                  "answerable_among_them": sum(ok for ok, _ in fired),
-                  "cv_errors_always_refusing": errors(UNSTATED_ALWAYS_REFUSES), "cv_errors_at_gate": errors(gate)}
+def _fit_abstention(x: np.ndarray, y: np.ndarray):
+    import lightgbm
+
+    from bot.answering.abstention import AbstentionModel
+
+    return AbstentionModel(lightgbm.LGBMClassifier(**ABSTENTION_TREES).fit(x, y).booster_, 0.0)
+
+
+def _abstention_folds(x: np.ndarray, y: np.ndarray, folds: list[int]) -> list:
+    """One abstention model per fold, each trained on the rows of the other folds."""
+    f = np.array(folds)
+    return [_fit_abstention(x[f != k], y[f != k]) for k in range(FOLDS)]
+
+
+def train_abstention(service, tune: EvalSet, path=None) -> dict:
+    """Fit P(answerable) on the tune items that reach the decision, each in-domain item's sentences scored by
+    an answerability model not trained on it (as an unseen question's are); threshold: at most 3% of
+    answerable items refused, out of fold."""
+    from bot.answering.abstention import ABSTENTION_PATH
+
+    if tune.name != "tune":
+        raise ValueError("the abstention model is trained on the tune split only")
+    rankers = fold_rankers(service, tune.items)
+    sentence_models = _answerability_folds(sentence_rows(service, tune.items, rankers))
+    x, y, folds, _ = abstention_rows(service, tune.items, rankers, sentence_models)
+    model = _fit_abstention(x, y)
+    # the threshold from out-of-fold probabilities: in-sample ones are overconfident
+    p = np.zeros(len(y))
+    for k, fold_model in enumerate(_abstention_folds(x, y, folds)):
+        held = np.array(folds) == k
+        p[held] = fold_model.probability(x[held])
+    answerable = np.sort(p[y == 1])
+    model.threshold = float(answerable[int(np.floor(MAX_FALSE_REFUSALS * len(answerable)))]) - 1e-6
+    model.meta = {
+        "trained_on": f"eval/questions.jsonl split=tune ({len(y)} items reaching the decision, "
+                      f"{int(y.sum())} answerable)",
+        "cv_false_refusals": round(float((p[y == 1] < model.threshold).mean()), 4),
+        "cv_unanswerable_refused": round(float((p[y == 0] < model.threshold).mean()), 4),
+        "trees": {k: v for k, v in ABSTENTION_TREES.items() if k not in ("verbose", "num_threads")},
+        "date": dt.date.today().isoformat(), "rebuild": "bot train-abstention"}
+    model.save(path or ABSTENTION_PATH)
+    service.answerer.abstention = model
+    return model.meta
+
+
+def abstention_curve(service, model, items: list[dict]) -> list[tuple[float, float, float]]:
+    """(threshold, answerable answered, unanswerable refused) over a range of thresholds, in aggregate."""
+    x, y, _, _ = abstention_rows(service, items)
+    p = model.probability(x) if len(x) else np.zeros(0)
+    ok, no = p[y == 1], p[y == 0]
+    return [(t, float((ok >= t).mean()) if len(ok) else 0.0, float((no < t).mean()) if len(no) else 0.0)
+            for t in _thresholds(model)]
 
 
 def answerability_curve(service, model, items: list[dict]) -> list[tuple[float, float, float]]:

@@ -1,8 +1,8 @@
 """P(this sentence answers the question): gradient-boosted trees over explainable sentence features.
 
 Trained on sentence labels derived from the tune split's gold quotes (``bot train-answerability``);
-the answerer quotes the most probable sentences and refuses when even the best is below the threshold,
-which is chosen on tune for at most 3% answerable questions refused. Weights and threshold are data
+the answerer quotes the most probable sentences; whether it answers at all is the abstention model's
+decision (``bot.answering.abstention``), which reads these probabilities. Weights and threshold are data
 (``knowledge/data/answerability.json``); a missing or stale file is an error at start. Trees replaced a
 logistic regression because the features interact (a stated amount counts only when an amount is asked):
 out-of-fold on tune the right sentence ranks first more often and unanswerable questions separate better.
@@ -64,7 +64,6 @@ SPECIFIC = ("amount", "rate", "duration", "date", "contact", "phone", "address",
 ANSWERED_BY = {"count": {"amount", "rate", "duration"}}
 FIGURES = {"amount", "rate", "count", "figure"}  # kinds whose subject must be named somewhere in the corpus
 OF_SUBJECT = {"requirement", "how_to", "address", "phone", "materials"}  # stated of the question's own subject
-UNSTATED_ALWAYS_REFUSES = 1.01  # above any probability: an unstated kind always refuses (the untrained default)
 _NUMBER = re.compile(r"[\d０-９]|[一二两三四五六七八九十百千万亿]+(个|项|家|名|元|万|亿|日|天|年|月|倍|成|套|条|周岁|岁|小时|次|人|户|学时)")
 
 
@@ -73,7 +72,8 @@ class AnswerabilityModelError(ModelFileError):
 
 
 class AnswerabilityModel(BoostedModel):
-    """P(sentence answers); ``threshold``: the best sentence's probability below which the question is refused."""
+    """P(sentence answers); ``threshold``: the best sentence's probability below which 3% of answerable tune
+    questions fall (the single-signal rule, printed for comparison; the answerer refuses by ``abstention``)."""
 
     INPUTS = tuple(FEATURES)
     NAME = "answerability model"
@@ -82,14 +82,6 @@ class AnswerabilityModel(BoostedModel):
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
         return self.probability(x) if len(x) else np.zeros(0)
-
-    @property
-    def unstated_gate(self) -> float:
-        """When no quote states the kind of fact asked, the question is refused only if its best sentence is
-        below this (learned on tune: the kinds are read from words, and a very probable sentence that
-        states the fact in words no pattern knows — 按线网最高票价收取票款 for 要补多少钱 — is more often right
-        than the pattern). Above it the answer quotes and says plainly what the documents do not list."""
-        return self.params.get("unstated_gate", UNSTATED_ALWAYS_REFUSES)
 
     @classmethod
     def untrained(cls) -> AnswerabilityModel:

@@ -1,8 +1,9 @@
 """The answerer: conversation → retrieval → candidate sentences → answerability → composition.
 
 Offline and extractive by default: every sentence of an answer is a verbatim, cited quote. A question
-the knowledge base's domain does not cover gets the domain reply (``knowledge.domain``); one whose best
-sentence is below the answerability threshold, or whose asked-for fact no quote states, is refused.
+the knowledge base's domain does not cover gets the domain reply (``knowledge.domain``); one the abstention
+model (``abstention``: the sentences' probabilities, the kinds of fact the quotes state, the domain signals)
+finds unanswerable is refused.
 An LLM drafter, when handed one, may word the answer from the same passages under the same checks.
 """
 
@@ -14,6 +15,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 
 from bot.answering import candidates as cand
+from bot.answering.abstention import AbstentionModel, question_features
 from bot.answering.answerability import (
     FIGURES,
     AnswerabilityModel,
@@ -42,9 +44,11 @@ class Answerer:
     """Answers questions from the knowledge base, offline by default."""
 
     def __init__(self, searcher: HybridSearcher, answerability: AnswerabilityModel, *,
-                 domain: DomainModel | None = None, drafter: Drafter | None = None, k: int = 8) -> None:
+                 abstention: AbstentionModel | None = None, domain: DomainModel | None = None,
+                 drafter: Drafter | None = None, k: int = 8) -> None:
         self.searcher = searcher
         self.answerability = answerability
+        self.abstention = abstention or AbstentionModel.untrained()
         self.domain = domain
         # names the product's scope explicitly (the programme catalogue): never turned away as out of domain
         self.in_scope: Callable[[str], bool] = lambda text: False
@@ -105,21 +109,22 @@ class Answerer:
         if talk:
             return Answer(HELP_TEXT if talk != "off_topic" else OFF_TOPIC_TEXT, talk == "off_topic", [], [], a,
                           answered_by="help")
-        if (self.domain is not None and not self.in_scope(a.question)
-                and self.domain.out_of_domain(*self.searcher.domain_signals(a.question))):
+        signals, vector = self.searcher.domain_signals(a.question)
+        if self.domain is not None and not self.in_scope(a.question) and self.domain.out_of_domain(signals, vector):
             return self.composer.domain_reply(a)
-        a, hits, sents, _ = self.scored(a)
+        a, hits, sents, x = self.scored(a)
         needed = needed_kinds(a)
         _, anchors = cand.subject(self.searcher, a)
         anchor = max(anchors, key=self.searcher.idf) if anchors else None
-        best = max((s.score for s in sents), default=0.0)
-        if best < self.answerability.threshold:
-            return self.composer.refusal(a, needed or {"_"}, sents, hits, anchor)
-        picked = self.quotes(a, sents, hits)
+        picked = self.quotes(a, sents, hits) if sents else []
         unstated, foreign = self.unstated(a, picked)
-        if needed and unstated == needed and (foreign or best < self.answerability.unstated_gate):
-            # the passages are about the subject but none states what was asked: nothing of it to quote
-            return self.composer.refusal(a, needed, sents, hits, anchor)
+        if not picked or (needed and unstated == needed and foreign):
+            # nothing to quote, or the only facts of the asked kind are another thing's (a fine, when a fee is
+            # asked): a reader would take that number for the answer
+            return self.composer.refusal(a, needed or {"_"}, sents, hits, anchor)
+        row = question_features(x, np.array([s.score for s in sents]), hits, needed, unstated, signals)
+        if self.abstention.refuses(row):
+            return self.composer.refusal(a, needed or {"_"}, sents, hits, anchor)
         if self.drafter is not None:
             draft = self.drafter(a, hits)
             if draft is not None:

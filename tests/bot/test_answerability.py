@@ -135,33 +135,6 @@ def test_an_answerability_file_trained_on_other_features_is_an_error(tmp_path):
         AnswerabilityModel.load(path)
 
 
-def test_the_unstated_kind_gate_is_learned_data_and_decides_between_refusing_and_a_partial_answer(
-        shipped_service, tmp_path):
-    from dataclasses import replace
-
-    shipped = shipped_service.answerer.answerability
-    assert 0.0 < shipped.unstated_gate <= 1.01
-    path = tmp_path / "answerability.json"
-    replace(shipped, params={"unstated_gate": 0.5}).save(path)
-    assert AnswerabilityModel.load(path).unstated_gate == 0.5
-    assert AnswerabilityModel.untrained().unstated_gate > 1.0  # untrained: an unstated kind always refuses
-
-    # passages about the fee that state no amount: refused, or quoted with what they do not list (the
-    # threshold set to 0 so that only the gate decides, whatever the shipped model makes of this question)
-    question = "生活垃圾处理费一个月交多少？"
-    answerer = shipped_service.answerer
-    try:
-        answerer.answerability = replace(shipped, threshold=0.0, params={"unstated_gate": 1.01})
-        refused = answerer.answer(question)
-        answerer.answerability = replace(shipped, threshold=0.0, params={"unstated_gate": 0.0})
-        partial = answerer.answer(question)
-    finally:
-        answerer.answerability = shipped
-    assert refused.refused, refused.text
-    assert not partial.refused and "知识库未列明所问的具体金额" in partial.text, partial.text
-    assert partial.citations and all(c.quote in partial.text for c in partial.citations)
-
-
 def test_a_number_of_the_asked_kind_that_belongs_to_something_else_is_foreign(shipped_service):
     answerer = shipped_service.answerer
     a, sents, _ = _rows(answerer.searcher, "摊位的租金是多少？",

@@ -1,0 +1,87 @@
+"""P(the knowledge base answers this question): the refuse-or-answer decision, made once per question.
+
+The sentence model (``answerability``) says how likely each sentence answers; whether to answer at all
+depends on more than its best probability: whether any quote states the kind of fact asked, how the
+runners-up score, how close the question comes to the corpus (the domain signals). Gradient-boosted trees
+over those question-level features, trained on the tune split (answerable against unanswerable in-domain
+items, every sentence scored by a model not trained on the item), replace the best-sentence threshold
+and the rule that refused when no quote states the asked kind. The threshold is chosen out of fold on
+tune for at most 3% of answerable questions refused. Weights and threshold are data
+(``knowledge/data/abstention.json``), rebuilt by ``bot train-abstention``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from bot.answering.answerability import FEATURES
+from knowledge.domain import SIGNALS
+from knowledge.linear import ModelFileError
+from knowledge.models import Hit
+from knowledge.trees import BoostedModel
+
+ABSTENTION_PATH = Path(__file__).resolve().parents[2] / "knowledge" / "data" / "abstention.json"
+
+RUNNERS_UP = 3  # sentences whose mean probability is a feature
+KIND_WINDOW = 5  # the most probable sentences among which one stating the asked kind counts
+
+QUESTION_FEATURES: dict[str, str] = {
+    **{f"top_{name}": f"the most probable sentence's {name} feature" for name in FEATURES},
+    "best": "P(answers) of the most probable sentence",
+    "second": "P(answers) of the second most probable sentence",
+    "top_mean": f"mean P(answers) of the {RUNNERS_UP} most probable sentences",
+    "kind_near_top": f"one of the {KIND_WINDOW} most probable sentences states a kind of fact asked",
+    "kind_asked": "the question asks a specific kind of fact (an amount, a period, a place …)",
+    "all_unstated": "no quote states any kind of fact asked of the question's subject",
+    "some_unstated": "some kind of fact asked is stated by no quote",
+    "kinds_asked": "how many kinds of fact the question asks",
+    "passage_score": "retrieval score of the first passage",
+    **{f"domain_{name}": text for name, text in SIGNALS.items()},
+}
+
+
+class AbstentionModelError(ModelFileError):
+    """The abstention model file is missing, unreadable or was trained on other features."""
+
+
+class AbstentionModel(BoostedModel):
+    """P(answerable); ``threshold``: below it the question is refused."""
+
+    INPUTS = tuple(QUESTION_FEATURES)
+    NAME = "abstention model"
+    REBUILD = "bot train-abstention"
+    ERROR = AbstentionModelError
+
+    def refuses(self, row: np.ndarray) -> bool:
+        return float(self.probability(row)[0]) < self.threshold
+
+    @classmethod
+    def untrained(cls) -> AbstentionModel:
+        """Never refuses: for the training commands, which compute features before any model exists."""
+        return cls(None, 0.0, {"untrained": True})
+
+    @classmethod
+    def load(cls, path: Path = ABSTENTION_PATH) -> AbstentionModel:
+        return cls.read(path)
+
+
+def question_features(x: np.ndarray, scores: np.ndarray, hits: list[Hit], needed: set[str], unstated: set[str],
+                      signals: dict[str, float]) -> np.ndarray:
+    """One row: ``x`` the candidate sentences' features (``answerability.FEATURES``), ``scores`` their
+    P(answers), ``needed`` the kinds of fact asked, ``unstated`` those no quote states, ``signals`` the
+    question's domain signals (``HybridSearcher.domain_signals``)."""
+    kind_col = list(FEATURES).index("kind_stated")
+    if len(scores):
+        order = np.argsort(-scores)
+        top, best = x[order[0]], float(scores[order[0]])
+        second = float(scores[order[1]]) if len(order) > 1 else 0.0
+        top_mean = float(scores[order[:RUNNERS_UP]].mean())
+        kind_near = float(x[order[:KIND_WINDOW], kind_col].max())
+    else:
+        top, best, second, top_mean, kind_near = np.zeros(len(FEATURES)), 0.0, 0.0, 0.0, 0.0
+    row = [*top, best, second, top_mean, kind_near, float(bool(needed)), float(bool(needed) and unstated == needed),
+           float(bool(unstated)), float(len(needed)), hits[0].score if hits else 0.0,
+           *(signals[k] for k in SIGNALS)]
+    return np.array(row, dtype=np.float64).reshape(1, len(QUESTION_FEATURES))

@@ -1,0 +1,96 @@
+"""The refuse-or-answer decision: its question features on small inputs, the shipped model file, and how
+its threshold chooses between a refusal and a partial answer (real tokenizer, shipped corpus)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from bot.answering.abstention import (
+    ABSTENTION_PATH,
+    QUESTION_FEATURES,
+    AbstentionModel,
+    AbstentionModelError,
+    question_features,
+)
+from bot.answering.answerability import FEATURES
+from knowledge.domain import SIGNALS
+from knowledge.models import Chunk, Hit
+
+COL = {name: i for i, name in enumerate(QUESTION_FEATURES)}
+SENTENCE = {name: i for i, name in enumerate(FEATURES)}
+
+
+def _hit(score: float) -> Hit:
+    chunk = Chunk(doc_id="t", title="测试办法", section="第二条", source="测试办法(2025-03-01).md",
+                  version_date="2025-03-01", text="申请人应当提交营业执照。", start=0, end=12, chunk_id="t-1")
+    return Hit(chunk=chunk, score=score)
+
+
+def _signals(value: float) -> dict[str, float]:
+    return dict.fromkeys(SIGNALS, value)
+
+
+def test_question_features_read_the_most_probable_sentences_the_kinds_and_the_domain_signals():
+    x = np.zeros((4, len(FEATURES)))
+    x[:, SENTENCE["coverage"]] = [0.1, 0.9, 0.4, 0.2]
+    x[3, SENTENCE["kind_stated"]] = 1.0  # the least probable states the kind asked
+    scores = np.array([0.2, 0.8, 0.5, 0.1])
+    row = question_features(x, scores, [_hit(3.5)], {"amount", "duration"}, {"duration"}, _signals(0.25))[0]
+    assert row[COL["best"]] == pytest.approx(0.8) and row[COL["second"]] == pytest.approx(0.5)
+    assert row[COL["top_mean"]] == pytest.approx((0.8 + 0.5 + 0.2) / 3)
+    assert row[COL["top_coverage"]] == pytest.approx(0.9)  # the best sentence's own features
+    assert row[COL["kind_near_top"]] == 1.0  # 4 sentences: all within the window
+    assert row[COL["kind_asked"]] == 1.0 and row[COL["kinds_asked"]] == 2.0
+    assert row[COL["some_unstated"]] == 1.0 and row[COL["all_unstated"]] == 0.0
+    assert row[COL["passage_score"]] == pytest.approx(3.5)
+    assert all(row[COL[f"domain_{k}"]] == pytest.approx(0.25) for k in SIGNALS)
+
+    none_stated = question_features(x, scores, [_hit(1.0)], {"amount"}, {"amount"}, _signals(0.0))[0]
+    assert none_stated[COL["all_unstated"]] == 1.0
+    nothing_asked = question_features(x, scores, [_hit(1.0)], set(), set(), _signals(0.0))[0]
+    assert nothing_asked[COL["kind_asked"]] == 0.0 and nothing_asked[COL["all_unstated"]] == 0.0
+
+
+def test_question_features_of_a_question_without_candidates_are_zeros_not_an_error():
+    row = question_features(np.zeros((0, len(FEATURES))), np.zeros(0), [], set(), set(), _signals(0.5))[0]
+    assert row.shape == (len(QUESTION_FEATURES),)
+    assert row[COL["best"]] == 0.0 and row[COL["passage_score"]] == 0.0
+
+
+def test_the_shipped_abstention_model_loads_and_a_file_on_other_features_is_an_error(tmp_path):
+    model = AbstentionModel.load()
+    assert 0.0 < model.threshold < 1.0
+    p = model.probability(np.zeros((2, len(QUESTION_FEATURES))))
+    assert p.shape == (2,) and ((p >= 0) & (p <= 1)).all()
+    assert not AbstentionModel.untrained().refuses(np.zeros((1, len(QUESTION_FEATURES))))
+    body = json.loads(ABSTENTION_PATH.read_text(encoding="utf-8"))
+    path = tmp_path / "abstention.json"
+    path.write_text(json.dumps({**body, "features": [*QUESTION_FEATURES, "a feature the code does not compute"]}),
+                    encoding="utf-8")
+    with pytest.raises(AbstentionModelError, match="bot train-abstention"):
+        AbstentionModel.load(path)
+    path.unlink()
+    with pytest.raises(AbstentionModelError):
+        AbstentionModel.load(path)
+
+
+def test_the_threshold_decides_between_refusing_and_quoting_with_what_is_not_listed(shipped_service):
+    # passages about the fee that state no amount: refused when the model refuses, otherwise quoted with a
+    # plain note of what they do not list (the threshold moved to both ends, whatever the shipped model says)
+    question = "生活垃圾处理费一个月交多少？"
+    answerer = shipped_service.answerer
+    shipped = answerer.abstention
+    try:
+        answerer.abstention = replace(shipped, threshold=1.01)
+        refused = answerer.answer(question)
+        answerer.abstention = replace(shipped, threshold=-1.0)
+        partial = answerer.answer(question)
+    finally:
+        answerer.abstention = shipped
+    assert refused.refused and "金额" in refused.text, refused.text
+    assert not partial.refused and "知识库未列明所问的具体金额" in partial.text, partial.text
+    assert partial.citations and all(c.quote in partial.text for c in partial.citations)
