@@ -94,3 +94,21 @@ def test_the_threshold_decides_between_refusing_and_quoting_with_what_is_not_lis
     assert refused.refused and "金额" in refused.text, refused.text
     assert not partial.refused and "知识库未列明所问的具体金额" in partial.text, partial.text
     assert partial.citations and all(c.quote in partial.text for c in partial.citations)
+
+
+def test_training_rows_are_the_questions_that_reach_the_decision(shipped_service):
+    from bot.train import FOLDS, abstention_rows
+
+    items = [
+        {"id": "own-1", "type": "keyword", "question": "住房公积金可以用来偿还购房贷款吗？", "gold": [{}]},
+        {"id": "own-2", "type": "outofdomain", "question": "明天重庆主城会下雨吗？要不要带伞？"},
+        {"id": "own-3", "type": "keyword", "question": "你好"},
+        {"id": "own-4", "type": "numeric", "question": "失业保险金每个月能领多少？", "gold": [{}]},
+    ]
+    x, y, folds, ids = abstention_rows(shipped_service, items)
+    assert x.shape == (len(ids), len(QUESTION_FEATURES)) and len(y) == len(folds) == len(ids)
+    assert "own-2" not in ids  # turned away by the domain model before the decision
+    assert "own-3" not in ids  # a greeting gets the help text
+    assert "own-1" in ids and y[ids.index("own-1")] == 1
+    # folds: the position among in-domain items (the greeting counts), modulo FOLDS
+    assert dict(zip(ids, folds, strict=True)).get("own-4", 2 % FOLDS) == 2 % FOLDS
