@@ -255,7 +255,7 @@ def out_of_fold_ask(service, tune: EvalSet) -> Callable[[dict], dict]:
     (thresholds: the shipped models', themselves chosen out of fold). The shipped figures on tune are in
     sample — the trees rank their own training questions almost perfectly — so this is the tune column to
     compare with held-out. The domain model (a strongly regularised logistic regression) stays the shipped
-    one. Takes ~12 minutes."""
+    one. Takes ~8 minutes."""
     answerer = service.answerer
     shipped = answerer.answerability
     rankers = fold_rankers(service, tune.items)
