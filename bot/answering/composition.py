@@ -38,6 +38,8 @@ _CHANNEL = re.compile(r"热线|咨询|经办机构|服务中心|政务服务平�
 
 MAX_SENTENCE_CHARS = 160  # a clause is widened to its sentence only up to this length (answers stay short)
 MAX_LEAD_GAP = 80  # an item is quoted with its article's lead-in only when the lead-in is this close
+# A quoted lead-in takes the items after it up to this many characters (tune: 120, 200 and 300 alike).
+MAX_LIST_CHARS = 200
 RELATED_COVERAGE = 0.3  # a refusal shows a "related" sentence only if it holds this share of the question's words
 NEW_TERM_IDF = 2.0  # a further quote must add a word at least this specific
 # A further quote must score at least this share of the best quote (lower for multi-part questions, whose
@@ -109,6 +111,20 @@ class Composer:
         return c.start + lead_start, s.end
 
     @staticmethod
+    def _with_items(chunk: Chunk, end: int) -> int:
+        """A quote ending in a lead-in ("具备下列条件的失业人员，可以领取失业保险金：") extended over the items that
+        follow it in the passage, up to MAX_LIST_CHARS: a lead-in alone says there are conditions, not which."""
+        local = end - chunk.start
+        if not chunk.text[:local].rstrip().endswith(("：", ":")):
+            return end
+        stop = local
+        for s, e in split_sentences(chunk.text, local, len(chunk.text)):
+            if not ITEM.match(chunk.text[s:e].strip()) or e - local > MAX_LIST_CHARS:
+                break
+            stop = e
+        return chunk.start + stop
+
+    @staticmethod
     def _whole_sentence(chunk: Chunk, start: int, end: int) -> tuple[int, int]:
         """A clause ending in ；widened to its whole sentence (…责令限期改正；逾期不改正的，处…罚款。) when short:
         the rule and its consequence are one fact."""
@@ -126,7 +142,8 @@ class Composer:
         return start, end
 
     def cite(self, picked: list[Candidate], a: QueryAnalysis | None = None) -> list[Citation]:
-        """Verbatim citations, best first; the spans stating an asked-for kind of fact are highlighted."""
+        """Verbatim citations, the best quote's source first; the spans stating an asked-for kind of fact are
+        highlighted."""
         wanted = needed_kinds(a) if a is not None else set()
         cites: list[Citation] = []
         for s in picked:
@@ -134,13 +151,27 @@ class Composer:
             c = s.hit.chunk
             if not ITEM.match(s.text):
                 start, end = self._whole_sentence(c, start, end)
+            end = self._with_items(c, end)
+            # items quoted before their lead-in are now inside it
+            cites = [x for x in cites if not (x.chunk.doc_id == c.doc_id and start <= x.start and x.end <= end)]
             if any(x.chunk.doc_id == c.doc_id and start < x.end and x.start < end for x in cites):
                 continue  # two clauses of one sentence: quoted once
             quote = c.text[start - c.start:end - c.start]
             marks = sorted({(start + m.start(), start + m.end()) for k in wanted & HIGHLIGHTED
                             for m in EVIDENCE[k].finditer(quote) if _DIGIT.search(m.group(0))})
             cites.append(Citation(len(cites) + 1, c, quote, start, end, s.hit.superseded_by, marks))
-        return cites
+        return self._in_reading_order(cites)
+
+    def _in_reading_order(self, cites: list[Citation]) -> list[Citation]:
+        """Sources in the order their best quote ranks; one source's quotes in the document's order (a list's
+        （一） before its （三）, a rule before its exception), numbered as they will be read."""
+        rank: dict[str, int] = {}
+        for c in cites:
+            rank.setdefault(self.source_label(c), len(rank))
+        ordered = sorted(cites, key=lambda c: (rank[self.source_label(c)], c.start))
+        for n, c in enumerate(ordered, 1):
+            c.n = n
+        return ordered
 
     def source_label(self, cite: Citation) -> str:
         c = cite.chunk

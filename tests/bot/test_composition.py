@@ -1,0 +1,64 @@
+"""How quotes are cut and ordered: a lead-in takes its items, one source reads in the document's order.
+Small passages of my own, the real tokenizer and the shipped searcher (for source labels)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answering import candidates as cand
+from bot.answering.composition import Composer
+from knowledge.models import Chunk, Hit
+from knowledge.query import analyze
+
+ARTICLE = ("第九条 申请创业补贴的个人，应当具备下列条件：\n\n（一）在本区注册经营满六个月；\n\n（二）正常申报纳税；\n\n"
+           "（三）吸纳就业三人以上。\n\n第十条 补贴每户一次，不得重复申领。")
+
+
+@pytest.fixture(scope="module")
+def composer(shipped_service):
+    return Composer(shipped_service.searcher)
+
+
+def _candidates(searcher, text: str, question: str = "创业补贴有什么条件？"):
+    chunk = Chunk(doc_id="own", title="某区创业扶持办法", section="第九条", source="某区创业扶持办法(2025-05-01).md",
+                  version_date="2025-05-01", text=text, start=0, end=len(text), chunk_id="own-1")
+    a = analyze(question)
+    return cand.sentences(searcher, [Hit(chunk=chunk, score=1.0)], cand.question_weights(searcher, a.question))
+
+
+def _by_start(sents, prefix: str):
+    return next(s for s in sents if s.text.startswith(prefix))
+
+
+def test_a_quoted_lead_in_takes_the_items_that_follow_it(composer):
+    sents = _candidates(composer.searcher, ARTICLE)
+    lead = _by_start(sents, "申请创业补贴的个人")
+    [cite] = composer.cite([lead])
+    assert cite.quote.startswith("申请创业补贴的个人") and cite.quote.endswith("吸纳就业三人以上。")
+    assert "（二）正常申报纳税" in cite.quote and "第十条" not in cite.quote
+    assert ARTICLE[cite.start:cite.end] == cite.quote  # still a verbatim span
+
+
+def test_an_item_quoted_before_its_lead_in_is_not_quoted_twice(composer):
+    sents = _candidates(composer.searcher, ARTICLE)
+    cites = composer.cite([_by_start(sents, "（二）"), _by_start(sents, "申请创业补贴的个人")])
+    assert len(cites) == 1 and "（二）正常申报纳税" in cites[0].quote and cites[0].n == 1
+
+
+def test_a_list_that_runs_past_the_limit_stops_before_the_item_that_does_not_fit(composer):
+    long_items = "".join(f"（{n}）{'具有相应的专业技术资格和从业经历' * 3}；\n" for n in "一二三四五六")
+    text = f"第三条 申请人应当符合下列要求：\n{long_items}"
+    sents = _candidates(composer.searcher, text, "申请人要符合哪些要求？")
+    [cite] = composer.cite([_by_start(sents, "申请人应当符合")])
+    assert "（一）" in cite.quote and "（六）" not in cite.quote
+
+
+def test_one_sources_quotes_read_in_document_order_and_are_numbered_as_read(composer):
+    sents = _candidates(composer.searcher, ARTICLE, "创业补贴能领几次？")
+    late, early = _by_start(sents, "补贴每户一次"), _by_start(sents, "（一）")
+    cites = composer.cite([late, early])  # the later sentence is the more probable one
+    # the item comes with its article's lead-in (and so with the whole list), before the later sentence
+    assert cites[0].quote.startswith("申请创业补贴的个人") and cites[1].quote.startswith("补贴每户")
+    assert cites[0].start < cites[1].start and [c.n for c in cites] == [1, 2]
+    text = composer.compose(analyze("创业补贴能领几次？"), cites)
+    assert text.index("[1]") < text.index("[2]")
