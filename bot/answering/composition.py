@@ -62,8 +62,10 @@ class Composer:
     def pick(self, cands: list[Candidate], a: QueryAnalysis) -> list[Candidate]:
         """The best sentence, then others that add something asked for (never merely a neighbour)."""
         wanted = needed_kinds(a)
-        # a lead-in is quoted only when it states the fact asked itself (每三个月至少开展一次活动：)
-        ranked = sorted((s for s in cands if not s.lead_in or satisfied(s.kinds, wanted)), key=lambda s: -s.score)
+        # a lead-in is quoted only when it states the fact asked itself (每三个月至少开展一次活动：) or its items
+        # follow it in the passage (quoted with it: ``_with_items``)
+        ranked = sorted((s for s in cands if not s.lead_in or satisfied(s.kinds, wanted)
+                         or self._with_items(s.hit.chunk, s.end) > s.end), key=lambda s: -s.score)
         if not ranked:
             return []
         best = ranked[0]

@@ -62,3 +62,16 @@ def test_one_sources_quotes_read_in_document_order_and_are_numbered_as_read(comp
     assert cites[0].start < cites[1].start and [c.n for c in cites] == [1, 2]
     text = composer.compose(analyze("创业补贴能领几次？"), cites)
     assert text.index("[1]") < text.index("[2]")
+
+
+def test_a_lead_in_is_picked_only_when_its_items_follow_it_in_the_passage(composer):
+    question = analyze("申请创业补贴有哪些条件？")
+    sents = _candidates(composer.searcher, ARTICLE, question.question)
+    for s in sents:
+        s.score = 0.9 if s.lead_in else 0.1
+    picked = composer.pick(sents, question)
+    assert picked[0].text.startswith("申请创业补贴的个人")
+    alone = _candidates(composer.searcher, "第九条 补贴按季度发放。申请创业补贴的个人，应当具备下列条件：", question.question)
+    for s in alone:
+        s.score = 0.9 if s.lead_in else 0.1
+    assert not any(s.lead_in for s in composer.pick(alone, question))  # says there are conditions, not which
