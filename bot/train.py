@@ -337,9 +337,8 @@ def abstention_rows(service, items: list[dict], rankers: dict[str, TreeRanker] |
     out-of-domain one's among the out-of-domain items) and item id. ``rankers`` and ``sentence_models`` (one
     per fold, for in-domain items: out-of-domain ones are in no sentence model's training data): the models
     each item is retrieved and scored with, default the shipped ones."""
-    from bot.answering.abstention import QUESTION_FEATURES, question_features
-    from bot.answering.answerability import needed_kinds
-    from knowledge.query import smalltalk
+    from bot.answering.abstention import QUESTION_FEATURES
+    from bot.answering.types import Answer
 
     answerer = service.answerer
     kept = answerer.answerability
@@ -351,21 +350,11 @@ def abstention_rows(service, items: list[dict], rankers: dict[str, TreeRanker] |
             fold = position[side] % FOLDS
             position[side] += 1
             answerer.answerability = sentence_models[fold] if sentence_models and side == "in" else kept
-            if smalltalk(item["question"]):
-                continue
             with _ranked_by(service.searcher, rankers[item["id"]] if rankers else None):
-                a = understand(item["question"], item.get("history", []))
-                signals, vector = service.searcher.domain_signals(a.question)
-                if (answerer.domain is not None and not answerer.in_scope(a.question)
-                        and answerer.domain.out_of_domain(signals, vector)):
-                    continue
-                a, hits, sents, x = answerer.scored(a)
-            needed = needed_kinds(a)
-            picked = answerer.quotes(a, sents, hits) if sents else []
-            unstated, foreign = answerer.unstated(a, picked)
-            if not picked or (needed and unstated == needed and foreign):
-                continue  # refused before the decision
-            xs.append(question_features(x, np.array([s.score for s in sents]), hits, needed, unstated, signals)[0])
+                d = answerer.deliberate(item["question"], item.get("history", []))
+            if isinstance(d, Answer):
+                continue  # settled before the decision
+            xs.append(d.row[0])
             ys.append(bool(item.get("gold")))
             folds.append(fold)
             ids.append(item["id"])

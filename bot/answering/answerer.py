@@ -26,7 +26,7 @@ from bot.answering.answerability import (
 )
 from bot.answering.composition import HELP_TEXT, KIND_LABEL, OFF_TOPIC_TEXT, Composer
 from bot.answering.conversation import understand
-from bot.answering.types import Answer, Candidate, Drafter
+from bot.answering.types import Answer, Candidate, Deliberation, Drafter
 from bot.verify import numbers_outside
 from knowledge.domain import DomainModel
 from knowledge.models import Hit
@@ -102,8 +102,10 @@ class Answerer:
         return a, hits, sents, x
 
     # ---- answering ---------------------------------------------------------------------------------
-    def answer(self, question: str, history: list[dict] | None = None) -> Answer:
-        """Answer one message in its conversation; every [n] in the text is a verbatim citation."""
+    def deliberate(self, question: str, history: list[dict] | None = None) -> Answer | Deliberation:
+        """Everything before the refuse-or-answer decision: an ``Answer`` when the message is settled earlier
+        (chit-chat, out of domain, nothing to quote, a foreign number of the asked kind), else the
+        ``Deliberation`` the abstention model decides on. Training builds its rows with this too."""
         a = understand(question, history)
         talk = smalltalk(question)
         if talk:
@@ -123,17 +125,25 @@ class Answerer:
             # asked): a reader would take that number for the answer
             return self.composer.refusal(a, needed or {"_"}, sents, hits, anchor)
         row = question_features(x, np.array([s.score for s in sents]), hits, needed, unstated, signals)
-        if self.abstention.refuses(row):
-            return self.composer.refusal(a, needed or {"_"}, sents, hits, anchor)
+        return Deliberation(a, hits, sents, picked, needed, unstated, anchor, row)
+
+    def answer(self, question: str, history: list[dict] | None = None) -> Answer:
+        """Answer one message in its conversation; every [n] in the text is a verbatim citation."""
+        d = self.deliberate(question, history)
+        if isinstance(d, Answer):
+            return d
+        a, hits = d.analysis, d.hits
+        if self.abstention.refuses(d.row):
+            return self.composer.refusal(a, d.needed or {"_"}, d.candidates, hits, d.anchor)
         if self.drafter is not None:
             draft = self.drafter(a, hits)
             if draft is not None:
                 return draft
-        cites = self.composer.cite(picked, a)
+        cites = self.composer.cite(d.picked, a)
         text = self.composer.compose(a, cites)
-        if unstated:
+        if d.unstated:
             # a partial answer: what the documents say, and plainly what they do not
-            text += "\n知识库未列明所问的具体" + "、".join(KIND_LABEL[k] for k in KIND_LABEL if k in unstated) + "。"
+            text += "\n知识库未列明所问的具体" + "、".join(KIND_LABEL[k] for k in KIND_LABEL if k in d.unstated) + "。"
         loose = numbers_outside(text, (c.quote + c.chunk.title + c.chunk.version_date for c in cites))
         if loose:  # cannot happen for quoted text; kept as the last gate
             log.error("extractive answer had uncited numbers %s; refusing", loose)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from knowledge.models import Chunk, Hit
 from knowledge.query import QueryAnalysis
 
@@ -72,6 +74,21 @@ class Candidate:
     def lead_in(self) -> bool:
         """"……应当符合下列条件：" introduces a list; it is quoted only in front of its items."""
         return self.text.endswith(("：", ":"))
+
+
+@dataclass
+class Deliberation:
+    """A message that reached the refuse-or-answer decision: what the answer would quote, and ``row``, the
+    abstention model's input (``Answerer.deliberate``; training reads the same)."""
+
+    analysis: QueryAnalysis
+    hits: list[Hit]
+    candidates: list[Candidate]
+    picked: list[Candidate]
+    needed: set[str]  # the kinds of fact asked
+    unstated: set[str]  # those no quote states
+    anchor: str | None  # the question's most specific word
+    row: np.ndarray  # the abstention model's input: one row of ``abstention.QUESTION_FEATURES``
 
 
 # An LLM drafter: given the analysis and the passages, a checked answer or None (extractive fallback).
