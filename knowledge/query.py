@@ -35,7 +35,7 @@ _FEW = r"(?<![这那哪好])几"
 FACT_PATTERNS: dict[str, re.Pattern[str]] = {
     "amount": re.compile(r"多少钱|多少元|几[万千百]?块|(补贴|补助|奖励|奖金|资助|贷款?|额度|金额|租金|费用?|工资|薪酬|"
                          r"规模|罚款).{0,4}(多少|几|标准|上限|最多|最高)|"
-                         r"(补|奖|贷|拿|领|报销|赔)多少|多少万|每(个)?月.{0,6}(多少钱|拿多少|领多少)"),
+                         r"(补|奖|贷|拿|领|报销|赔)多少|多少万|多少亿|每(个)?月.{0,6}(多少钱|拿多少|领多少)"),
     "rate": re.compile(r"利率|利息|比例|百分之|费率|税率|几成|百分比|%|多少个点|几个点|打几折|几折"),
     "count": re.compile(rf"多少({_COUNTED})|{_FEW}({_COUNTED_FEW})|"
                         r"数量"),
@@ -44,7 +44,8 @@ FACT_PATTERNS: dict[str, re.Pattern[str]] = {
     "date": re.compile(r"什么时候|何时|哪天|截止|日期|几号|几月|开始申报|申报时间|哪一年|哪年"),
     "phone": re.compile(r"电话|联系方式|热线号码|手机号|邮箱|网址|怎么联系"),
     "address": re.compile(r"地址|具体位置|在哪条路|门牌"),
-    "contact": re.compile(r"在哪(里|儿)?办|去哪(里|儿)?|找谁|窗口在|哪个部门|哪里申请|到哪"),
+    # 到哪 asks where to go (到哪里, 到哪个窗口), not how far along (建到哪一步, 修到哪了, 管到哪一年)
+    "contact": re.compile(r"在哪(里|儿)?办|去哪(里|儿)?|找谁|窗口在|哪个部门|哪里申请|到哪(里|儿|去|个(部门|窗口|单位|机构))"),
     # Explicit asks for requirements or a procedure need a passage that states them.
     "requirement": re.compile(r"(申请|申报|享受|领取|办理|入住|贷款)?(条件|资格|门槛)(是什么|有哪些|是啥|有什么)|"
                               r"需要(满足|符合)(什么|哪些)|要什么条件|什么条件"),
@@ -52,7 +53,8 @@ FACT_PATTERNS: dict[str, re.Pattern[str]] = {
     # any other figure ("房价是多少", "有多高"): stated by a number
     "figure": re.compile(rf"多少|多高|多大|多重|多远|{_FEW}(?![乎])"),
     "materials": re.compile(r"(哪些|什么|啥|啥子|那些)(资料|材料|证明|证件|手续材料)|(资料|材料)(有哪些|清单|要哪些|都有啥|包括)|"
-                           r"(带|交|提交|准备|提供)(哪些|什么|啥)"),
+                           # a bare "准备什么？" asks for papers; "交什么钱", "提供哪些支持" do not
+                           r"(带|交|提交|准备|提供)(哪些|什么|啥)(东西|文件|申请书)?(?=[？?，,。！!；;\s]|$)"),
     "condition": re.compile(r"条件|资格|要求|能不能|可不可以|可以吗|能否|是否|符合|够不够|需要什么|合法|算不算|有没有"),
     "procedure": re.compile(r"怎么(办|申请|弄|操作|申报|领)|如何|流程|程序|步骤|手续|材料|在哪申请"),
     "definition": re.compile(r"是什么|什么是|指什么|什么意思|含义|是指|具体指|哪些"),
@@ -197,9 +199,11 @@ def statement_context(question: str) -> str:
 
 # Question words of 西南官话 (the Chongqing speech of callers and visitors) → their Mandarin forms, so that
 # 好多钱 asks an amount as 多少钱 does. General dialect vocabulary; only where the reading is a question:
-# 好多 before a measure word, a particle or the end (not 好多企业 "many firms"), 好久 not before 没/不/了.
+# 好多 after a verb of paying or receiving (交好多会费), or before a measure word, a particle, a pause or the
+# end (not 好多企业 "many firms"); 好久 not before 没/不/了.
 _DIALECT: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"好多(?=钱|[个年天月岁万元块倍次家项条套分]|学时|才|[呢哦嘛啊哇]|[，,。？?！!]|$)"), "多少"),
+    (re.compile(r"(?<=[交领拿给扣补赔收花贷借报奖发退缴罚付])好多|"
+                r"好多(?=钱|[个年天月岁万亿元块倍次家项条套分]|学时|才|[呢哦嘛啊哇]|[，,。？?！!\s]|$)"), "多少"),
     (re.compile(r"好久(?![没不了以之前])"), "多久"),
     (re.compile(r"哪阵|啥时候|啥子时候"), "什么时候"),
     (re.compile(r"咋个|啷个|咋样"), "怎么"),
@@ -242,8 +246,11 @@ def analyze(message: str, topic: str = "") -> QueryAnalysis:
     if topic and len(scoring_text) <= 12:
         # "那博士呢？" means the earlier question about 博士: read it with the earlier question
         scoring_text = f"{topic}{scoring_text}"
+    # a follow-up that asks its own kind of fact ("那要多久？") asks that, not the earlier question's kinds;
+    # one that asks none ("那博士呢？") asks again what the earlier question asked
+    kinds = fact_kinds(own) or fact_kinds(scoring_text)
     return QueryAnalysis(
-        original=message, question=scoring_text, retrieval_text=retrieval, kinds=fact_kinds(scoring_text),
+        original=message, question=scoring_text, retrieval_text=retrieval, kinds=kinds,
         # a per-person standard only when the question says so (每人, 能补贴多少); "X金额是多少" may be a total
         per_unit=bool(_PER_UNIT.search(mandarin(scoring_text))), about_past=bool(_PAST.search(scoring_text)),
         injection=injection, wants_fabrication=fabricate, followup=bool(topic), topic=topic, own=own)

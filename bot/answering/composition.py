@@ -17,7 +17,7 @@ from knowledge.search import HybridSearcher
 from knowledge.text import ARTICLE_LABEL, ARTICLE_NUMBER, ITEM, split_sentences
 
 HELP_TEXT = ("您好，我是科学城政策助手：回答西部(重庆)科学城人才、融资和政务服务政策的问题，每句回答都引用知识库原文，"
-             "并注明文件、条款和版本日期；知识库没有写明的，我会直接说明。可以这样问：“什么是先投后股？”"
+             "并注明文件、条款和版本日期；知识库没有写明的，我会直接说明。可以这样问：“科学城产业发展基金规模多大？”"
              "“失业保险金怎么申领？”“大企业拖欠中小企业货款最晚多久要付？”")
 OFF_TOPIC_TEXT = ("知识库中未找到与此相关的政策内容：本助手只回答科学城人才、融资、政务服务和相关法规的问题，"
                   "不提供政策以外的内容。")

@@ -24,6 +24,12 @@ def test_the_user_saying_the_subject_changes_drops_the_earlier_question():
     assert a.topic == "" and a.own_text is None
 
 
+def test_a_short_follow_up_asks_its_own_kind_of_fact_or_else_the_earlier_one():
+    history = _turns(("创业担保贷款个人最高能贷多少钱？", "个人最高可申请一定额度。"))
+    assert understand("那要多久才能放款？", history).kinds == {"duration"}  # its own ask, not the amount
+    assert "amount" in understand("那合伙的呢？", history).kinds  # asks nothing itself: the amount again
+
+
 def test_a_third_turn_is_read_with_the_two_questions_before_it():
     history = _turns(("外国专家来华工作要办什么证？", "外国人工作许可证和工作类居留证件。"),
                      ("办下来有效期多长？", "工作类居留证件有效期最短90日，最长5年。"),

@@ -26,6 +26,10 @@ def test_chongqing_question_words_ask_what_their_mandarin_forms_ask():
     # only where the dialect word asks: 好多企业 is "many firms", 好久没 is "for a long time"
     assert mandarin("好多企业都说回款慢") == "好多企业都说回款慢"
     assert mandarin("好久没交社保了") == "好久没交社保了"
+    # after a verb of paying or receiving it asks, whatever noun follows; before 亿 or a pause too
+    assert mandarin("停车场每个月要收好多管理费") == "停车场每个月要收多少管理费"
+    assert "amount" in fact_kinds("这个产业园区一期投资好多亿")
+    assert mandarin("厂房月租大概好多 有优惠没") == "厂房月租大概多少 有优惠没"
     assert mandarin("什么时候") == "什么时候"
 
 
@@ -47,3 +51,17 @@ def test_ji_asks_a_number_only_where_it_asks():
     assert fact_kinds("这几个补贴是谁发的") == set()  # 这几个: "these", nothing counted
     assert fact_kinds("我手上有几篇论文，评职称用得上吗") == set()  # yes/no: 几 is "some"
     assert "rate" in fact_kinds("公积金单位缴几个点")
+
+
+def test_papers_and_places_are_asked_only_where_the_words_ask_for_them():
+    from knowledge.query import fact_kinds
+
+    assert "materials" in fact_kinds("开户那天要带啥？")
+    assert "materials" in fact_kinds("年检时需要提交哪些文件")
+    # what kind of support or which fee is asked, not which papers to hand in
+    assert "materials" not in fact_kinds("园区会给创业团队提供哪些配套服务")
+    assert "materials" not in fact_kinds("占用林地还得交什么钱")
+    assert "contact" in fact_kinds("补办证件到哪个窗口排队")
+    # how far along, not where to go
+    assert "contact" not in fact_kinds("新图书馆现在建到哪一步了")
+    assert "contact" not in fact_kinds("地铁延长线修到哪了")
