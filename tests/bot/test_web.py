@@ -157,10 +157,10 @@ def test_chat_works_on_a_phone(browser, live_server):
     page = ctx.new_page()
     page.goto("/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    page.get_by_role("button", name="科学城产业发展基金规模多大？").click()
+    page.get_by_role("button", name="科学城产业发展基金撬动了多少制造业贷款？").click()
     answer = page.locator(".msg.bot").last
     answer.locator(".actions").wait_for(timeout=30000)
-    assert "300亿元" in answer.inner_text()
+    assert "130亿元" in answer.inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     answer.scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "chat-phone.png"))
