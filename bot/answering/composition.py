@@ -159,10 +159,22 @@ class Composer:
             if any(x.chunk.doc_id == c.doc_id and start < x.end and x.start < end for x in cites):
                 continue  # two clauses of one sentence: quoted once
             quote = c.text[start - c.start:end - c.start]
-            marks = sorted({(start + m.start(), start + m.end()) for k in wanted & HIGHLIGHTED
-                            for m in EVIDENCE[k].finditer(quote) if _DIGIT.search(m.group(0))})
+            marks = self._asked_spans(quote, start, wanted, a)
             cites.append(Citation(len(cites) + 1, c, quote, start, end, s.hit.superseded_by, marks))
         return self._in_reading_order(cites)
+
+    def _asked_spans(self, quote: str, start: int, wanted: set[str], a: QueryAnalysis | None) -> list[tuple[int, int]]:
+        """The spans of the quote stating an asked kind of fact; when there are several (a fund's 300亿元 scale,
+        430亿元 subscribed, 130亿元 of loans), those whose clause names the most of the question's words (撬动……
+        制造业贷款约130亿元 for a question about loans), or all of them when no clause names any."""
+        spans = sorted({(m.start(), m.end()) for k in wanted & HIGHLIGHTED
+                        for m in EVIDENCE[k].finditer(quote) if _DIGIT.search(m.group(0))})
+        if len(spans) > 1 and a is not None:
+            asked = set(self.searcher.tokenizer.tokenize(a.question))
+            shared = [len(asked & set(self.searcher.tokenizer.tokenize(_clause_before(quote, s)))) for s, _ in spans]
+            if max(shared) > 0:
+                spans = [span for span, n in zip(spans, shared, strict=True) if n == max(shared)]
+        return [(start + s, start + e) for s, e in spans]
 
     def _in_reading_order(self, cites: list[Citation]) -> list[Citation]:
         """Sources in the order their best quote ranks; one source's quotes in the document's order (a list's
@@ -236,3 +248,12 @@ class Composer:
         if hotline is not None:
             lines.append(f"其他问题可咨询政务服务热线：{self.source_label(hotline)}：{hotline.quote}[1]")
         return Answer("\n".join(lines), True, [hotline] if hotline else [], [], a, answered_by="domain")
+
+
+_CLAUSE_END = re.compile(r"[，,；;。、：:！!？?]")
+
+
+def _clause_before(text: str, pos: int) -> str:
+    """The words of ``text`` between the clause break before ``pos`` and ``pos``: what a figure is a figure of."""
+    breaks = [m.end() for m in _CLAUSE_END.finditer(text, 0, pos)]
+    return text[breaks[-1] if breaks else 0:pos]

@@ -75,3 +75,20 @@ def test_a_lead_in_is_picked_only_when_its_items_follow_it_in_the_passage(compos
     for s in alone:
         s.score = 0.9 if s.lead_in else 0.1
     assert not any(s.lead_in for s in composer.pick(alone, question))  # says there are conditions, not which
+
+
+FUND = "第五条 本区设立创新引导基金，总规模20亿元，首期到位5亿元，其中用于种子期项目的不低于2亿元。"
+
+
+def test_of_several_amounts_the_one_the_question_asks_about_is_highlighted(composer):
+    question = "引导基金首期到位了多少钱？"
+    sents = _candidates(composer.searcher, FUND, question)
+    [cite] = composer.cite([_by_start(sents, "本区设立创新引导基金")], analyze(question))
+    assert [FUND[s:e] for s, e in cite.highlights] == ["5亿元"]
+
+
+def test_when_no_clause_names_the_questions_words_every_asked_amount_is_highlighted(composer):
+    question = "这只基金有多少钱？"
+    sents = _candidates(composer.searcher, FUND, question)
+    [cite] = composer.cite([_by_start(sents, "本区设立创新引导基金")], analyze(question))
+    assert [FUND[s:e] for s, e in cite.highlights] == ["20亿元", "5亿元", "2亿元"]
