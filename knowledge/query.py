@@ -199,10 +199,10 @@ def statement_context(question: str) -> str:
 
 # Question words of 西南官话 (the Chongqing speech of callers and visitors) → their Mandarin forms, so that
 # 好多钱 asks an amount as 多少钱 does. General dialect vocabulary; only where the reading is a question:
-# 好多 after a verb of paying or receiving (交好多会费), or before a measure word, a particle, a pause or the
+# 好多 after a verb of paying or receiving (交好多会费; not 给 or 发: 给好多企业发了补贴 states "many"), or before a measure word, a particle, a pause or the
 # end (not 好多企业 "many firms"); 好久 not before 没/不/了.
 _DIALECT: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"(?<=[交领拿给扣补赔收花贷借报奖发退缴罚付])好多|"
+    (re.compile(r"(?<=[交领拿扣补赔收花贷借报奖退缴罚付])好多|"
                 r"好多(?=钱|[个年天月岁万亿元块倍次家项条套分]|学时|才|[呢哦嘛啊哇]|[，,。？?！!\s]|$)"), "多少"),
     (re.compile(r"好久(?![没不了以之前])"), "多久"),
     (re.compile(r"哪阵|啥时候|啥子时候"), "什么时候"),
@@ -248,7 +248,7 @@ def analyze(message: str, topic: str = "") -> QueryAnalysis:
         scoring_text = f"{topic}{scoring_text}"
     # a follow-up that asks its own kind of fact ("那要多久？") asks that, not the earlier question's kinds;
     # one that asks none ("那博士呢？") asks again what the earlier question asked
-    kinds = fact_kinds(own) or fact_kinds(scoring_text)
+    kinds = fact_kinds(own) or (fact_kinds(scoring_text) if scoring_text != own else set())
     return QueryAnalysis(
         original=message, question=scoring_text, retrieval_text=retrieval, kinds=kinds,
         # a per-person standard only when the question says so (每人, 能补贴多少); "X金额是多少" may be a total

@@ -28,6 +28,7 @@ def test_chongqing_question_words_ask_what_their_mandarin_forms_ask():
     assert mandarin("好久没交社保了") == "好久没交社保了"
     # after a verb of paying or receiving it asks, whatever noun follows; before 亿 or a pause too
     assert mandarin("停车场每个月要收好多管理费") == "停车场每个月要收多少管理费"
+    assert mandarin("区里给好多企业发了补贴") == "区里给好多企业发了补贴"  # "many firms" again
     assert "amount" in fact_kinds("这个产业园区一期投资好多亿")
     assert mandarin("厂房月租大概好多 有优惠没") == "厂房月租大概多少 有优惠没"
     assert mandarin("什么时候") == "什么时候"
