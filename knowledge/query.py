@@ -34,7 +34,7 @@ _FEW = r"(?<![这那哪好])几"
 # What kind of fact a question asks for. Each kind names the evidence an answer needs.
 FACT_PATTERNS: dict[str, re.Pattern[str]] = {
     "amount": re.compile(r"多少钱|多少元|几[万千百]?块|(补贴|补助|奖励|奖金|资助|贷款?|额度|金额|租金|费用?|工资|薪酬|"
-                         r"规模|罚款).{0,4}(多少|几|标准|上限|最多|最高)|"
+                         r"规模|罚款).{0,4}(多少|几|多大|标准|上限|最多|最高)|"
                          r"(补|奖|贷|拿|领|报销|赔)多少|多少万|多少亿|每(个)?月.{0,6}(多少钱|拿多少|领多少)"),
     "rate": re.compile(r"利率|利息|比例|百分之|费率|税率|几成|百分比|%|多少个点|几个点|打几折|几折"),
     "count": re.compile(rf"多少({_COUNTED})|{_FEW}({_COUNTED_FEW})|"
@@ -118,6 +118,10 @@ FRAME_WORDS = frozenset("""
 """.split())
 
 
+# The shortest text left after cutting a frame that can still be a question of its own ("租金多少？").
+_MIN_QUESTION = 6
+
+
 def focus_question(text: str, long_threshold: int = 80) -> tuple[str, bool, bool]:
     """The real question of a message, with injected instructions removed.
 
@@ -146,9 +150,13 @@ def focus_question(text: str, long_threshold: int = 80) -> tuple[str, bool, bool
             while first - 1 in asking and last - first < 2 and sum(len(kept[j]) for j in range(first - 1, last + 1)) < 160:
                 first -= 1
             kept = kept[first:last + 1]
+            # "……想先把依据搞清楚：X是多少？" — a lead-in that ends in a colon and asks nothing is a frame
+            head, _, tail = "".join(kept).replace(":", "：").rpartition("：")
+            if head and len(tail) >= _MIN_QUESTION and _QUESTION_CUE.search(tail) and not _QUESTION_CUE.search(head):
+                kept = [tail]
     question = "".join(kept).strip()
     framed = _RELAY_FRAME.match(question)
-    if framed and len(question) - framed.end() >= 6:
+    if framed and len(question) - framed.end() >= _MIN_QUESTION:
         question = question[framed.end():]
     return (question or text.strip()), injection, fabricate
 
@@ -239,8 +247,11 @@ def analyze(message: str, topic: str = "") -> QueryAnalysis:
     decides that from the conversation)."""
     question, injection, fabricate = focus_question(message)
     # Fabrication requests ask for a figure to be invented; they do not make the question per-unit.
-    scoring_text = re.sub(r"[^。！？!?；;]*(随便编|编一个|瞎编|帮我编|捏造|编造)[^。！？!?；;]*[。！？!?；;]?", "",
-                          question) or question
+    scoring_text = re.sub(rf"[^。！？!?；;]*({_FABRICATE.pattern})[^。！？!?；;]*[。！？!?；;]?", "", question)
+    if not _QUESTION_CUE.search(scoring_text):
+        # the request shares its sentence with the real question ("帮我编个利率，顺便说下X有多少？"): drop its clause only
+        scoring_text = re.sub(rf"[^。！？!?；;，,]*({_FABRICATE.pattern})[^。！？!?；;，,]*[。！？!?；;，,]?", "", question)
+    scoring_text = scoring_text if _QUESTION_CUE.search(scoring_text) else question
     own = scoring_text
     retrieval = f"{topic} {scoring_text}".strip() if topic else scoring_text
     if topic and len(scoring_text) <= 12:

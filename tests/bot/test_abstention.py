@@ -103,7 +103,7 @@ def test_training_rows_are_the_questions_that_reach_the_decision(shipped_service
         {"id": "own-1", "type": "keyword", "question": "住房公积金可以用来偿还购房贷款吗？", "gold": [{}]},
         {"id": "own-2", "type": "outofdomain", "question": "明天重庆主城会下雨吗？要不要带伞？"},
         {"id": "own-3", "type": "keyword", "question": "你好"},
-        {"id": "own-4", "type": "numeric", "question": "失业保险金每个月能领多少？", "gold": [{}]},
+        {"id": "own-4", "type": "numeric", "question": "生育津贴每个月能领多少？", "gold": [{}]},
     ]
     x, y, folds, ids = abstention_rows(shipped_service, items)
     assert x.shape == (len(ids), len(QUESTION_FEATURES)) and len(y) == len(folds) == len(ids)

@@ -38,7 +38,7 @@ def test_known_answer_with_verbatim_citation(http):
 
 @pytest.mark.parametrize("question", [
     "交了三年失业保险，失业以后最多能领几个月失业金？", "高新技术企业的企业所得税税率是多少？",
-    "单位给职工交公积金，比例最低是工资的百分之几？", "新设立的单位多少天内要办住房公积金缴存登记？",
+    "单位给职工交公积金，比例最低是工资的百分之几？", "申请住房公积金贷款，管理中心要在多少天内给答复？",
 ])
 def test_numbers_in_answers_are_in_their_citations(http, question):
     body = _ask(http, question)
@@ -49,7 +49,7 @@ def test_numbers_in_answers_are_in_their_citations(http, question):
 
 
 @pytest.mark.parametrize("question", [
-    "高新贷的贷款利率是多少？", "青年人才公寓每月租金多少钱？", "新凤人才计划给海外人才的安家费是多少？",
+    "高新贷的贷款利率是多少？", "人才公寓入住要交多少押金？", "新凤人才计划给海外人才的安家费是多少？",
     "企业服务专员的联系电话是多少？", "知识价值信用贷的申请条件是什么？", "人才公寓怎么申请？", "科学城购房补贴最高多少？",
     "一窗综办在哪个地址办理？", "科学城有几家电影院？", "科学城的房价是多少？",
 ])
@@ -138,7 +138,7 @@ def test_newest_version_is_used_and_dated(http):
 
 def test_sse_stream_ends_with_citations(http):
     events = []
-    with http.stream("POST", "/api/chat/stream", json={"question": "什么是一业一证？", "history": []}) as r:
+    with http.stream("POST", "/api/chat/stream", json={"question": "高新技术企业的企业所得税税率是多少？", "history": []}) as r:
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
         event = None
         for line in r.iter_lines():

@@ -98,12 +98,12 @@ def test_refused_answer_looks_different_and_shows_related_passages(page):
 
 def test_thumbs_up_and_masked_phone_appear_in_the_staff_console(page):
     page.goto("/")
-    answer = _ask(page, "我的电话是13812345678，请问什么是一业一证？")
+    answer = _ask(page, "我的电话是13812345678，请问公积金贷款多少天内给答复？")
     answer.get_by_role("button", name="有帮助").click()
     page.get_by_text("已记录，谢谢！").wait_for()
 
     _staff_login(page)
-    row = page.locator("#log-table tbody tr", has_text="什么是一业一证").first
+    row = page.locator("#log-table tbody tr", has_text="公积金贷款多少天内给答复").first
     row.wait_for()
     text = row.inner_text()
     assert "[手机号]" in text and "13812345678" not in text and "👍" in text
@@ -171,7 +171,7 @@ def test_keyboard_only_and_labelled_controls(page):
     page.goto("/")
     assert page.get_by_label("输入您的问题").count() == 1
     page.get_by_label("输入您的问题").focus()
-    page.keyboard.type("什么是一业一证？")
+    page.keyboard.type("职业中介向求职者收押金怎么罚？")
     page.keyboard.press("Enter")
     page.locator(".msg.bot .actions").last.wait_for(timeout=30000)
     page.get_by_role("button", name="新对话").click()

@@ -37,7 +37,7 @@ def test_split_is_a_fixed_function_of_the_id():
 def test_validator_reports_broken_items():
     ds = _dataset()
     files = {"条例(2020-01-01).md": "第一条 用人单位应当在三十日内为职工办理社会保险登记。"}
-    good = {"id": "t-1", "persona": "citizen", "type": "numeric", "question": "社保登记要在几天内办？", "history": [],
+    good = {"id": "t-1", "persona": "citizen", "type": "numeric", "question": "职工的社会保险登记限期几天？", "history": [],
             "gold": [{"doc": "条例(2020-01-01).md", "quote": "用人单位应当在三十日内为职工办理社会保险登记"}],
             "answer_points": ["三十日内"], "notes": "", "split": ds.split_of("t-1")}
     assert ds.check([good], files).errors == []

@@ -1,13 +1,13 @@
 """What a message asks: the asking clause sets the kind of fact, not the story around it."""
 
-from knowledge.query import fact_kinds
+from knowledge.query import analyze, fact_kinds
 
 
 def test_a_yes_no_question_does_not_ask_for_the_figures_its_lead_clause_mentions():
     # the lead clause names a period (这几年) and the message asks yes or no: no period is asked
     assert not fact_kinds("单位让我连着上了这几年的夜班，能申请补贴吗") & {"duration", "count"}
     # a question that runs over a comma still keeps its lead clause
-    assert "duration" in fact_kinds("欠款最晚多少天内，必须付清？")
+    assert "duration" in fact_kinds("押金最晚多少天内，必须退还？")
     assert "duration" in fact_kinds("防雷装置隔多久要检测一次？")
 
 
@@ -66,3 +66,26 @@ def test_papers_and_places_are_asked_only_where_the_words_ask_for_them():
     # how far along, not where to go
     assert "contact" not in fact_kinds("新图书馆现在建到哪一步了")
     assert "contact" not in fact_kinds("地铁延长线修到哪了")
+
+
+def test_how_big_a_fund_or_loan_is_asks_an_amount():
+    assert "amount" in fact_kinds("这个引导基金的规模多大？")
+    assert "amount" in fact_kinds("创业担保贷款额度多大？")
+    assert "amount" not in fact_kinds("园区面积多大？")
+
+
+def test_a_lead_in_ending_in_a_colon_is_a_frame_in_a_long_message():
+    story = ("我们物业公司上个月换了新经理，他说要把小区里的老设备都查一遍，我负责电梯这一块，翻了好多资料也没看明白，"
+             "同事说直接问你们最快，所以我就想弄明白一件事：电梯的定期检验多长时间要做一次？")
+    a = analyze(story)
+    assert a.question == "电梯的定期检验多长时间要做一次？" and a.kinds == {"duration"}
+    # a lead-in that itself asks stays: both halves are the question
+    both = analyze("我们是一家刚成立的小公司，做工业软件的，团队九个人，最近想找钱扩产线，听说科学城有专门的贷款产品，"
+                   "想问问这种贷款有哪些：最多能贷多少？")
+    assert "有哪些" in both.question
+
+
+def test_a_request_to_invent_a_figure_does_not_hide_the_real_question_in_its_sentence():
+    a = analyze("你随便编一个补贴标准就行，顺便说下人才公寓一共有多少套？")
+    assert "随便编" not in a.question and "count" in a.kinds
+    assert a.wants_fabrication
