@@ -18,7 +18,10 @@ from knowledge.query import QueryAnalysis, analyze, focus_question
 # The user says the subject changes ("换个话题", "另外问一下"): the earlier topic no longer applies.
 _SWITCH = re.compile(r"换个话题|换个问题|另外(问|想问|再问|还想问|咨询)|另外[，,]|另一个问题|再问(个|一个)别的|问点别的|顺便问")
 TOPIC_TURNS = 2  # the earlier user turns a message is read with: a third turn often continues the first one
-_ORDINAL = re.compile(r"第([一二三四五六七八九十]|[1-9])(个|项|条|点|种|类)")
+_MEASURE = r"(个|项|条|点|种|类|样)"
+_ORDINAL = re.compile(rf"(倒数)?第([一二三四五六七八九十]|[1-9]){_MEASURE}")
+# 最后那个 / 最后一项 / 最后说的那种: the last item listed
+_LAST = re.compile(rf"最后(说的|提到的|讲的|列的)?(那|这|一)?{_MEASURE}")
 _CN_ORDINAL = "一二三四五六七八九十"
 _ITEM_EDGES = " ，,“”\"'[]：:等"
 _LIST_SPLIT = re.compile(r"[、；;]|(?:^|\s)\d+[.、)）]|[（(][一二三四五六七八九十]+[)）]")
@@ -44,13 +47,18 @@ def listed_items(text: str) -> list[str]:
 
 
 def resolve_ordinal(question: str, history: list[dict]) -> str:
-    """"第二个是什么意思？" → the second item of the list the assistant just gave, in place of the ordinal."""
-    m = _ORDINAL.search(question)
+    """"第二个是什么意思？" → the second item of the list the assistant just gave, in place of the ordinal
+    (倒数第二个 and 最后那个 count from the end)."""
     answers = [h["content"] for h in history if h.get("role") == "assistant"]
+    m = _ORDINAL.search(question) or _LAST.search(question)
     if not m or not answers:
         return question
-    n = int(m.group(1)) if m.group(1).isdigit() else _CN_ORDINAL.index(m.group(1)) + 1
     items = listed_items(answers[-1])
+    if m.re is _LAST:
+        n = len(items)
+    else:
+        n = int(m.group(2)) if m.group(2).isdigit() else _CN_ORDINAL.index(m.group(2)) + 1
+        n = len(items) + 1 - n if m.group(1) else n  # 倒数第二个 counts from the end
     if not 1 <= n <= len(items):
         return question
     return question[:m.start()] + items[n - 1] + question[m.end():]

@@ -52,3 +52,14 @@ def test_a_follow_up_answer_leads_with_the_new_ask_not_the_earlier_one(shipped_s
     answer = shipped_service.ask("期间要是生病住院了，医药费能不能报销", history)
     assert not answer.refused, answer.text
     assert "医疗补助金" in answer.citations[0].quote or "住院" in answer.citations[0].quote, answer.text
+
+
+def test_the_last_item_and_counting_from_the_end_resolve_against_the_list_just_given():
+    history = _turns(("园区对入驻团队有哪些扶持？", "主要有：场地减免、创业导师辅导、小额贷款贴息和知识产权代理补助。[1]"))
+    assert conversation.resolve_ordinal("最后那个怎么申请？", history) == "知识产权代理补助怎么申请？"
+    assert conversation.resolve_ordinal("最后说的那种要什么条件", history) == "知识产权代理补助要什么条件"
+    assert conversation.resolve_ordinal("倒数第二个额度多少？", history) == "小额贷款贴息额度多少？"
+    assert conversation.resolve_ordinal("第一项呢？", history) == "场地减免呢？"
+    # no list in the last answer: the message stays as written
+    plain = _turns(("园区在哪？", "在科学大道旁。[1]"))
+    assert conversation.resolve_ordinal("最后那个怎么申请？", plain) == "最后那个怎么申请？"
