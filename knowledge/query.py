@@ -33,9 +33,12 @@ _COUNTED_FEW = rf"个{_NOT_COUNTED}|项|家|名|套|所|条|次|件|位"
 _FEW = r"(?<![这那哪好])几"
 # What kind of fact a question asks for. Each kind names the evidence an answer needs.
 FACT_PATTERNS: dict[str, re.Pattern[str]] = {
-    "amount": re.compile(r"多少钱|多少元|几[万千百]?块|(补贴|补助|奖励|奖金|资助|贷款?|额度|金额|租金|费用?|工资|薪酬|"
+    "amount": re.compile(r"多少钱|多少元|几[万千百]?块|(补贴|补助|奖励|奖金|资助|贷款?|额度|金额|租金|费用?(?!率)|工资|薪酬|"
                          r"规模|罚款).{0,4}(多少|几|多大|标准|上限|最多|最高)|"
-                         r"(补|奖|贷|拿|领|报销|赔)多少|多少万|多少亿|每(个)?月.{0,6}(多少钱|拿多少|领多少)"),
+                         r"(补|奖|贷|拿|领|报销|赔)多少|多少万|多少亿|每(个)?月.{0,6}(多少钱|拿多少|领多少)|"
+                         # money paid: 交多少会费, 多少手续费 (not 交多少年社保, 缴多少次; a fine may be a multiple
+                         # of the gain, 一倍以上三倍以下, so 罚多少 stays a figure)
+                         r"(交|缴|付)多少(?![年个天日月次人家项]|比例)|多少.{0,3}费(?!率)"),
     "rate": re.compile(r"利率|利息|比例|百分之|费率|税率|几成|百分比|%|多少个点|几个点|打几折|几折"),
     "count": re.compile(rf"多少({_COUNTED})|{_FEW}({_COUNTED_FEW})|"
                         r"数量"),
@@ -56,7 +59,7 @@ FACT_PATTERNS: dict[str, re.Pattern[str]] = {
                            # a bare "准备什么？" asks for papers; "交什么钱", "提供哪些支持" do not
                            r"(带|交|提交|准备|提供)(哪些|什么|啥)(东西|文件|申请书)?(?=[？?，,。！!；;\s]|$)"),
     "condition": re.compile(r"条件|资格|要求|能不能|可不可以|可以吗|能否|是否|符合|够不够|需要什么|合法|算不算|有没有"),
-    "procedure": re.compile(r"怎么(办|申请|弄|操作|申报|领)|如何|流程|程序|步骤|手续|材料|在哪申请"),
+    "procedure": re.compile(r"怎么(办|申请|弄|操作|申报|领)|如何|流程|程序|步骤|手续(?!费)|材料|在哪申请"),
     "definition": re.compile(r"是什么|什么是|指什么|什么意思|含义|是指|具体指|哪些"),
 }
 # What a sentence must contain to state a fact of each kind.

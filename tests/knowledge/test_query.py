@@ -89,3 +89,14 @@ def test_a_request_to_invent_a_figure_does_not_hide_the_real_question_in_its_sen
     a = analyze("你随便编一个补贴标准就行，顺便说下人才公寓一共有多少套？")
     assert "随便编" not in a.question and "count" in a.kinds
     assert a.wants_fabrication
+
+
+def test_money_paid_is_an_amount_and_a_fee_is_not_a_procedure():
+    assert fact_kinds("入会以后每年要交多少会费？") == {"amount"}
+    assert fact_kinds("补办营业执照要交好多钱手续费") == {"amount"}
+    assert fact_kinds("申请这个证多少工本费") == {"amount"}
+    # a share paid is a rate, years paid a period, a fee rate a rate; a fine may be a multiple: a figure
+    assert fact_kinds("单位和个人各缴多少比例？") == {"rate"}
+    assert "amount" not in fact_kinds("社保要缴多少年才能领养老金？")
+    assert fact_kinds("托管费率多少？") == {"rate"}
+    assert fact_kinds("乱扔垃圾罚多少？") == {"figure"}
