@@ -245,15 +245,23 @@ def fact_kinds(question: str) -> set[str]:
     return kinds
 
 
+_SENTENCE_ENDS = "。！？!?；;"
+
+
+def _without_fabrication(text: str, ends: str) -> str:
+    """``text`` without the stretches (between two of ``ends``) that ask for a figure to be made up."""
+    return re.sub(rf"[^{ends}]*({_FABRICATE.pattern})[^{ends}]*[{ends}]?", "", text)
+
+
 def analyze(message: str, topic: str = "") -> QueryAnalysis:
     """Understand one user message; ``topic`` is the earlier question it continues (``bot.answering.conversation``
     decides that from the conversation)."""
     question, injection, fabricate = focus_question(message)
     # Fabrication requests ask for a figure to be invented; they do not make the question per-unit.
-    scoring_text = re.sub(rf"[^。！？!?；;]*({_FABRICATE.pattern})[^。！？!?；;]*[。！？!?；;]?", "", question)
+    scoring_text = _without_fabrication(question, _SENTENCE_ENDS)
     if not _QUESTION_CUE.search(scoring_text):
         # the request shares its sentence with the real question ("帮我编个利率，顺便说下X有多少？"): drop its clause only
-        scoring_text = re.sub(rf"[^。！？!?；;，,]*({_FABRICATE.pattern})[^。！？!?；;，,]*[。！？!?；;，,]?", "", question)
+        scoring_text = _without_fabrication(question, _SENTENCE_ENDS + "，,")
     scoring_text = scoring_text if _QUESTION_CUE.search(scoring_text) else question
     own = scoring_text
     retrieval = f"{topic} {scoring_text}".strip() if topic else scoring_text
