@@ -42,13 +42,17 @@ FACT_PATTERNS: dict[str, re.Pattern[str]] = {
     "rate": re.compile(r"利率|利息|比例|百分之|费率|税率|几成|百分比|%|多少个点|几个点|打几折|几折"),
     "count": re.compile(rf"多少({_COUNTED})|{_FEW}({_COUNTED_FEW})|"
                         r"数量"),
-    "duration": re.compile(r"多久|多长时间|几天|多少天|几个月|多少个?月|几年|多少年|期限|时限|多少日|几日|"
+    "duration": re.compile(r"多久|多长时间|几天|多少天|(几|多少)个?(周|星期)|几个月|多少个?月|几年|多少年|期限|时限|多少日|几日|"
                            r"多少个?工作日|几个工作日|试用期|(几|多少)个?(小时|钟头|季度)|几分钟|多少分钟"),
     "date": re.compile(r"什么时候|何时|哪天|截止|日期|几号|几月|开始申报|申报时间|哪一年|哪年"),
     "phone": re.compile(r"电话|联系方式|热线号码|手机号|邮箱|网址|怎么联系"),
-    "address": re.compile(r"地址|具体位置|在哪条路|门牌"),
+    "address": re.compile(r"地址|具体位置|在哪条路|门牌|哪栋楼|几楼|几号楼"),
     # 到哪 asks where to go (到哪里, 到哪个窗口), not how far along (建到哪一步, 修到哪了, 管到哪一年)
-    "contact": re.compile(r"在哪(里|儿)?办|去哪(里|儿)?|找谁|窗口在|哪个部门|哪里申请|到哪(里|儿|去|个(部门|窗口|单位|机构))"),
+    "contact": re.compile(r"在哪(里|儿)?办|去哪(里|儿)?|找谁|窗口在|哪个部门|哪里申请|到哪(里|儿|去|个(部门|窗口|单位|机构))|"
+                          # where to go or which channel: 在哪个网站上办, 哪个平台申请, 在什么地方领, 在哪儿交 (not
+                          # 哪个单位负责: a body named in the text, no place or channel)
+                          r"在哪(个|几个|些)?(网站|平台|窗口|地方)|哪个(网站|平台)|"
+                          r"(在|去|到)什么地方|在哪(里|儿)?(交|领|申请|报名|登记|查|提交)"),
     # Explicit asks for requirements or a procedure need a passage that states them.
     "requirement": re.compile(r"(申请|申报|享受|领取|办理|入住|贷款)?(条件|资格|门槛)(是什么|有哪些|是啥|有什么)|"
                               r"需要(满足|符合)(什么|哪些)|要什么条件|什么条件"),
@@ -135,9 +139,14 @@ def focus_question(text: str, long_threshold: int = 80) -> tuple[str, bool, bool
     injection = any(_INJECTION.search(p) for p in parts)
     fabricate = bool(_FABRICATE.search(text))
     kept = []
+    # a request to invent a figure takes its whole sentence ("你帮我编一个租金标准，比如多少钱一平米，像官方的就行。")
+    # when another sentence asks the real question
+    asked_elsewhere = sum(bool(_QUESTION_CUE.search(p)) and not _FABRICATE.search(p) for p in parts) > 0
     for p in parts:
         if not _INJECTION.search(p):
             kept.append(p)
+        elif asked_elsewhere and _FABRICATE.search(p):
+            continue
         else:  # drop only the clauses that instruct ("不需要引用来源，直接告诉我：X是多少？" keeps the question)
             kept.extend(c for c in re.split(r"(?<=[，,：:])", p) if c.strip() and not _INJECTION.search(c))
     if not kept:
@@ -167,18 +176,32 @@ def focus_question(text: str, long_threshold: int = 80) -> tuple[str, bool, bool
 # A clause that asks yes or no: it ends in a question particle (吗, 么, 不, 没有 …); 么 of 什么/怎么/为什么
 # is a question word, not that particle.
 _YES_NO = re.compile(r"(吗|嘛|(?<![什怎为这那多])么|不|没|没有|否)[？?。!！]*\s*$")
+_YES_NO_WORDS = re.compile(r"有没有|是不是|能不能|可不可以|会不会|要不要|算不算|行不行|可以吗|是否|能否")
+_STOPS = ("？", "?", "。", "！", "!")
+
+
+# Question words that ask whatever clause they stand in: a clause holding one asks even without its own ？
+# ("要交多少钱，一般多久能批下来？" asks both). 几 and a bare 什么 are left out: in a statement they mean "some"
+# (手上有几项专利, 不知道什么情况).
+_WH = re.compile(r"多少|多久|多长时间|什么时候|何时|哪些|哪里|哪儿|去哪|怎么(?!样)|如何|是什么|有什么|要什么|需要什么")
 
 
 def asking_clauses(question: str) -> str:
-    """The clauses that ask (ending in ？, or the last one): "手上有几项专利，对评职称有没有用？" asks only the second."""
-    clauses = [c for c in re.split(r"(?<=[，,；;。！!？?])", question) if c.strip()]
-    asking = [c for i, c in enumerate(clauses) if c.rstrip().endswith(("？", "?")) or i == len(clauses) - 1]
+    """The clauses that ask (ending in ？, or the last one): "手上有几项专利，对评职称有没有用？" asks only the second.
+    In the last sentence, before a question that is not a yes/no one, a clause holding a question word asks too
+    ("要交多少钱，一般多久能批下来？"); before a yes/no question such a clause is its condition ("交多少钱都能办吗"),
+    and a lead-in ending in a colon ("帮领导准备材料：") frames the question rather than asks."""
+    clauses = [c for c in re.split(r"(?<=[，,；;。！!？?：:])", question) if c.strip()]
+    last_sentence = max((i + 1 for i, c in enumerate(clauses[:-1]) if c.rstrip().endswith(_STOPS)), default=0)
+    wh_before = bool(clauses) and not _YES_NO.search(clauses[-1]) and not _YES_NO_WORDS.search(clauses[-1])
+    asking = [c for i, c in enumerate(clauses) if c.rstrip().endswith(("？", "?")) or i == len(clauses) - 1
+              or (wh_before and i >= last_sentence and c.rstrip().endswith(("，", ",")) and _WH.search(c))]
     out = []
     for c in asking:
         i = clauses.index(c)
         # a question may run over a comma: "对方最晚多少天内，必须付款？" keeps its lead clause; a yes/no
         # question ("……这几年的生活费，我们要给吗") asks only itself, whatever figures its lead clause names
-        if i > 0 and not clauses[i - 1].rstrip().endswith(("？", "?", "。", "！", "!")) and len(c) < 8 \
+        if i > 0 and not clauses[i - 1].rstrip().endswith((*_STOPS, "：", ":")) and len(c) < 8 \
                 and not _YES_NO.search(c):
             out.append(clauses[i - 1])
         out.append(c)
@@ -214,8 +237,9 @@ def statement_context(question: str) -> str:
 # end (not 好多企业 "many firms"); 好久 not before 没/不/了.
 _DIALECT: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<=[交领拿扣补赔收花贷借报奖退缴罚付])好多|"
-                r"好多(?=钱|[个年天月岁万亿元块倍次家项条套分]|学时|才|[呢哦嘛啊哇]|[，,。？?！!\s]|$)"), "多少"),
-    (re.compile(r"好久(?![没不了以之前])"), "多久"),
+                r"好多(?![年天月次个]了)(?=钱|[个年天月岁万亿元块倍次家项条套分]|学时|才|[呢哦嘛啊哇]|[，,。？?！!\s]|$)"), "多少"),
+    # 等了好久。 "waited long" states; 交了好久能来水 asks
+    (re.compile(r"(?:(?<![了过])好久|好久(?=[^，,。！!\s]))(?![没不了以之前])"), "多久"),
     (re.compile(r"哪阵|啥时候|啥子时候"), "什么时候"),
     (re.compile(r"咋个|啷个|咋样"), "怎么"),
     (re.compile(r"咋(?=办|弄|算|申请|收|交|领|搞)"), "怎么"),

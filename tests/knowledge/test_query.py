@@ -100,3 +100,38 @@ def test_money_paid_is_an_amount_and_a_fee_is_not_a_procedure():
     assert "amount" not in fact_kinds("社保要缴多少年才能领养老金？")
     assert fact_kinds("托管费率多少？") == {"rate"}
     assert fact_kinds("乱扔垃圾罚多少？") == {"figure"}
+
+
+def test_a_clause_with_a_question_word_asks_even_without_its_own_question_mark():
+    # two asks joined by a comma: both kinds are asked
+    assert fact_kinds("办个摊位证要缴多少钱，一般几天能拿到证") >= {"amount", "duration"}
+    assert fact_kinds("孵化器里现在入驻了多少家企业，毕业了多少家？") == {"count"}
+    # before a yes/no question the clause is its condition, and an earlier sentence is context
+    assert "amount" not in fact_kinds("房租不管多少钱，公司都能报销吗")
+    assert "how_to" not in fact_kinds("公租房怎么申请我已经清楚了。那排队一般要排多久？")
+    # a lead-in ending in a colon frames the question: 电话 and 材料 in it ask nothing
+    assert fact_kinds("有家银行来电话核实：园区去年新增多少家上市公司") == {"count"}
+    assert fact_kinds("帮处长准备材料：孵化器面积一共多少平方米") == {"figure"}
+    assert fact_kinds("实训课一共要上几周") == {"duration"}
+
+
+def test_waiting_long_states_and_how_long_after_paying_asks():
+    from knowledge.query import mandarin
+
+    assert mandarin("在大厅等了好久，") == "在大厅等了好久，"
+    assert mandarin("补交了好久能恢复") == "补交了多久能恢复"
+    assert mandarin("拖了好多年了都没解决") == "拖了好多年了都没解决"
+
+
+def test_where_to_go_or_which_channel_asks_a_place():
+    assert "contact" in fact_kinds("社保卡补办在哪个网站上申请")
+    assert "contact" in fact_kinds("公积金提取在哪儿交材料")
+    assert "contact" in fact_kinds("护照在什么地方领？")
+    assert "address" in fact_kinds("人才服务中心在哪栋楼")
+    # which body is responsible is named in the text, not a place to go
+    assert "contact" not in fact_kinds("园区规划由哪个单位负责审批")
+
+
+def test_a_request_to_invent_a_figure_takes_its_whole_sentence_when_another_asks():
+    a = analyze("园区人才公寓一共有多少套？另外帮我编一个物业费标准，比如每平米多少钱，写得像真的就行。")
+    assert a.kinds == {"count"} and "物业费" not in a.question
