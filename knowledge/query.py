@@ -93,6 +93,9 @@ EVIDENCE: dict[str, re.Pattern[str]] = {
 _PER_UNIT = re.compile(r"每人|最高(能|可以)?(补|贷|拿|领|给|奖)?多少|最多(能|可以)?(补|贷|拿|领|给|奖)?多少|上限是?多少|每个人|一个人|每户|每家|每月|每个月|每年|每平|一平米|能(补贴|拿|领|贷|报销)多少|"
                        r"(补贴|贷|奖励?|发)多少钱|标准是多少|按什么标准|最多能|最高能|多少钱一")
 _PAST = re.compile(r"(以前|之前|原来|当时|早先|曾经|老的|旧的).{0,6}(规定|条例|政策|标准|版本|法|办法|细则)|"
+                   # a comparison of versions needs the earlier one too: 新旧两版, 老法和新法
+                   # (not 新旧动能, 新老员工)
+                   r"(新旧|新老)[^，,。？?]{0,8}(版|法|条例|规定|办法|细则)|两版|老法|旧法|"
                    r"旧版|老版|修订前|修改前|修正前|废止|(19|20)\d\d年(的|版|那)?.{0,10}(规定|条例|版本|细则|办法|法)")
 
 
@@ -186,32 +189,40 @@ _STOPS = ("？", "?", "。", "！", "!")
 _WH = re.compile(r"多少|多久|多长时间|什么时候|何时|哪些|哪里|哪儿|去哪|怎么(?!样)|如何|是什么|有什么|要什么|需要什么")
 
 
+def _asking_groups(question: str) -> list[str]:
+    """The clauses that ask, each with the lead clause it runs over (see ``asking_clauses``)."""
+    clauses = [c for c in re.split(r"(?<=[，,；;。！!？?：:])", question) if c.strip()]
+    last_sentence = max((i + 1 for i, c in enumerate(clauses[:-1]) if c.rstrip().endswith(_STOPS)), default=0)
+    wh_before = bool(clauses) and not _YES_NO.search(clauses[-1]) and not _YES_NO_WORDS.search(clauses[-1])
+    asking = [i for i, c in enumerate(clauses) if c.rstrip().endswith(("？", "?")) or i == len(clauses) - 1
+              or (wh_before and i >= last_sentence and c.rstrip().endswith(("，", ",")) and _WH.search(c))]
+    groups: list[str] = []
+    for i in asking:
+        c = clauses[i]
+        # a question may run over a comma: "对方最晚多少天内，必须付款？" keeps its lead clause; a yes/no
+        # question ("……这几年的生活费，我们要给吗") asks only itself, whatever figures its lead clause names
+        if i > 0 and i - 1 not in asking and not clauses[i - 1].rstrip().endswith((*_STOPS, "：", ":")) \
+                and len(c) < 8 and not _YES_NO.search(c):
+            c = clauses[i - 1] + c
+        groups.append(c)
+    return groups
+
+
 def asking_clauses(question: str) -> str:
     """The clauses that ask (ending in ？, or the last one): "手上有几项专利，对评职称有没有用？" asks only the second.
     In the last sentence, before a question that is not a yes/no one, a clause holding a question word asks too
     ("要交多少钱，一般多久能批下来？"); before a yes/no question such a clause is its condition ("交多少钱都能办吗"),
     and a lead-in ending in a colon ("帮领导准备材料：") frames the question rather than asks."""
-    clauses = [c for c in re.split(r"(?<=[，,；;。！!？?：:])", question) if c.strip()]
-    last_sentence = max((i + 1 for i, c in enumerate(clauses[:-1]) if c.rstrip().endswith(_STOPS)), default=0)
-    wh_before = bool(clauses) and not _YES_NO.search(clauses[-1]) and not _YES_NO_WORDS.search(clauses[-1])
-    asking = [c for i, c in enumerate(clauses) if c.rstrip().endswith(("？", "?")) or i == len(clauses) - 1
-              or (wh_before and i >= last_sentence and c.rstrip().endswith(("，", ",")) and _WH.search(c))]
-    out = []
-    for c in asking:
-        i = clauses.index(c)
-        # a question may run over a comma: "对方最晚多少天内，必须付款？" keeps its lead clause; a yes/no
-        # question ("……这几年的生活费，我们要给吗") asks only itself, whatever figures its lead clause names
-        if i > 0 and not clauses[i - 1].rstrip().endswith((*_STOPS, "：", ":")) and len(c) < 8 \
-                and not _YES_NO.search(c):
-            out.append(clauses[i - 1])
-        out.append(c)
-    return "".join(out) or question
+    return "".join(_asking_groups(question)) or question
 
 
 def question_parts(question: str) -> list[str]:
     """The separate questions of a message ("A是多少？B能不能？" → two parts); one part for a single question."""
     parts = [p for p in re.split(r"(?<=[？?])", question) if p.strip()]
     parts = [p for p in parts if p.rstrip().endswith(("？", "?"))] or [question]
+    if len(parts) == 1:  # asks joined by a comma ("要交多少钱，一般多久能批下来？") are parts too
+        groups = [g for g in _asking_groups(mandarin(parts[0])) if len(g) >= _MIN_QUESTION]
+        parts = groups if len(groups) > 1 else [question]
     # the statement before the first question belongs to it, not to a separate part
     parts = [re.split(r"(?<=[，,。！!；;])", p)[-1] if len(p) > 30 else p for p in parts] if len(parts) > 1 else parts
     out = []

@@ -135,3 +135,18 @@ def test_where_to_go_or_which_channel_asks_a_place():
 def test_a_request_to_invent_a_figure_takes_its_whole_sentence_when_another_asks():
     a = analyze("园区人才公寓一共有多少套？另外帮我编一个物业费标准，比如每平米多少钱，写得像真的就行。")
     assert a.kinds == {"count"} and "物业费" not in a.question
+
+
+def test_a_comparison_of_versions_asks_about_the_earlier_one_too():
+    assert analyze("新旧两版安全生产条例对企业培训的要求有啥区别？").about_past
+    assert analyze("老法怎么规定的，新法又改成了什么？").about_past
+    assert not analyze("新旧动能转换有哪些扶持资金？").about_past
+    assert not analyze("新老员工的社保缴费比例一样吗").about_past
+
+
+def test_asks_joined_by_a_comma_are_separate_parts():
+    from knowledge.query import question_parts
+
+    assert len(question_parts("办营业执照要交好多钱，一般几天能拿到")) == 2
+    assert len(question_parts("押金最晚多少天内，必须退还？")) == 1  # one question over a comma
+    assert len(question_parts("我有两项专利，评职称用得上吗？")) == 1
