@@ -144,7 +144,7 @@ def focus_question(text: str, long_threshold: int = 80) -> tuple[str, bool, bool
     kept = []
     # a request to invent a figure takes its whole sentence ("你帮我编一个租金标准，比如多少钱一平米，像官方的就行。")
     # when another sentence asks the real question
-    asked_elsewhere = sum(bool(_QUESTION_CUE.search(p)) and not _FABRICATE.search(p) for p in parts) > 0
+    asked_elsewhere = any(_QUESTION_CUE.search(p) and not _FABRICATE.search(p) for p in parts)
     for p in parts:
         if not _INJECTION.search(p):
             kept.append(p)
