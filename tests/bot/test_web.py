@@ -11,6 +11,8 @@ import pytest
 
 from tests.conftest import ADMIN_TOKEN
 
+SLOW_CALL = 60.0  # seconds for a call that may wait on indexing (httpx defaults to 5)
+
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -146,9 +148,11 @@ def test_upload_a_document_then_ask_about_it(page, tmp_path, live_server):
 
     import httpx
 
-    docs = httpx.get(live_server.url + "/api/documents").json()["documents"]
+    # the upload's indexing may still hold the store on a busy 2-core machine: wait longer than httpx's 5 s
+    docs = httpx.get(live_server.url + "/api/documents", timeout=SLOW_CALL).json()["documents"]
     doc_id = next(d["doc_id"] for d in docs if d["title"] == "科学城青年人才驿站服务指南")
-    httpx.delete(f"{live_server.url}/api/documents/{doc_id}", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    httpx.delete(f"{live_server.url}/api/documents/{doc_id}", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+                 timeout=SLOW_CALL)
 
 
 def test_chat_works_on_a_phone(browser, live_server):
