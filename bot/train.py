@@ -126,12 +126,13 @@ WRITTEN_MATCH_MARGIN = 0.01  # the written-question cutoff sits this far above t
 
 def domain_rows(service, items: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Model inputs of each item's question, 1 for out-of-domain items, and whether the item is answerable."""
-    from knowledge.domain import row
+    from knowledge.domain import read_question, row
 
     xs, ys, answerable = [], [], []
     for item in items:
         a = understand(item["question"], item.get("history", []))
-        xs.append(row(*service.searcher.domain_signals(a.question)))
+        signals, in_context, vector = read_question(service.searcher, a.question, a.retrieval_text if a.topic else None)
+        xs.append(row(signals, vector, in_context))
         ys.append(item["type"] == "outofdomain")
         answerable.append(bool(item.get("gold")))
     return np.array(xs), np.array(ys, dtype=np.int8), np.array(answerable)

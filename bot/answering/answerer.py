@@ -28,7 +28,7 @@ from bot.answering.composition import HELP_TEXT, KIND_LABEL, OFF_TOPIC_TEXT, Com
 from bot.answering.conversation import understand
 from bot.answering.types import Answer, Candidate, Deliberation, Drafter
 from bot.verify import numbers_outside
-from knowledge.domain import DomainModel
+from knowledge.domain import DomainModel, read_question
 from knowledge.models import Hit
 from knowledge.query import FRAME_WORDS, QueryAnalysis, analyze, question_parts, smalltalk, statement_context
 from knowledge.search import HybridSearcher
@@ -111,8 +111,9 @@ class Answerer:
         if talk:
             return Answer(HELP_TEXT if talk != "off_topic" else OFF_TOPIC_TEXT, talk == "off_topic", [], [], a,
                           answered_by="help")
-        signals, vector = self.searcher.domain_signals(a.question)
-        if self.domain is not None and not self.in_scope(a.question) and self.domain.out_of_domain(signals, vector):
+        signals, in_context, vector = read_question(self.searcher, a.question, a.retrieval_text if a.topic else None)
+        if self.domain is not None and not self.in_scope(a.question) and self.domain.out_of_domain(
+                signals, vector, in_context):
             return self.composer.domain_reply(a)
         a, hits, sents, x = self.scored(a)
         needed = needed_kinds(a)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from knowledge.domain import DOMAIN_PATH, SIGNALS, DomainModel, DomainModelError
+from knowledge.domain import DOMAIN_PATH, INPUTS, SIGNALS, DomainModel, DomainModelError
 
 
 def test_missing_or_stale_model_fails_loudly(tmp_path):
@@ -63,6 +63,24 @@ def test_a_question_close_to_a_written_one_is_in_the_domain_whatever_its_probabi
     model = DomainModel(shipped.weights, shipped.bias, shipped.mean, shipped.scale, threshold=0.0,
                         meta={"written_match": 0.97})  # threshold 0: the probability alone turns everything away
     signals = {k: 0.0 for k in SIGNALS}
-    vector = [0.0] * (len(shipped.weights) - len(SIGNALS))
+    vector = [0.0] * (len(shipped.weights) - len(INPUTS))
     assert model.out_of_domain({**signals, "asked_top1": 0.969}, vector)
     assert not model.out_of_domain({**signals, "asked_top1": 0.97}, vector)
+
+
+_INJURY = [{"role": "user", "content": "工伤保险待遇包括哪些？"}, {"role": "assistant", "content": "……"}]
+
+
+def test_a_follow_up_is_read_with_the_topic_it_continues(shipped_service):
+    # alone, a story about a road accident looks like chatter; after a question on work-injury insurance it is not
+    follow_up = "我爸上班路上被车撞了算不算"
+    alone = shipped_service.ask(follow_up)
+    in_conversation = shipped_service.ask(follow_up, _INJURY)
+    assert alone.answered_by == "domain"
+    assert in_conversation.answered_by != "domain"
+
+
+@pytest.mark.parametrize("follow_up", ["好的谢谢，那你顺便推荐部好看的电影", "嗯嗯，对了明天重庆会下雨吗"])
+def test_an_out_of_domain_turn_of_a_policy_conversation_gets_the_domain_reply(shipped_service, follow_up):
+    ans = shipped_service.ask(follow_up, _INJURY)
+    assert ans.refused and ans.answered_by in ("domain", "help")
