@@ -125,7 +125,8 @@ class Answerer:
             # nothing to quote, or the only facts of the asked kind are another thing's (a fine, when a fee is
             # asked): a reader would take that number for the answer
             return self.composer.refusal(a, needed or {"_"}, sents, hits, anchor)
-        row = question_features(x, np.array([s.score for s in sents]), hits, needed, unstated, signals)
+        row = question_features(x, np.array([s.score for s in sents]), hits, needed, unstated, signals,
+                                followup=bool(a.topic))
         return Deliberation(a, hits, sents, picked, needed, unstated, anchor, row)
 
     def answer(self, question: str, history: list[dict] | None = None) -> Answer:

@@ -48,6 +48,9 @@ def test_question_features_read_the_most_probable_sentences_the_kinds_and_the_do
     assert row[COL["some_unstated"]] == 1.0 and row[COL["all_unstated"]] == 0.0
     assert row[COL["passage_score"]] == pytest.approx(3.5)
     assert all(row[COL[f"domain_{k}"]] == pytest.approx(0.25) for k in SIGNALS)
+    assert row[COL["followup"]] == 0.0
+    continued = question_features(x, scores, [_hit(3.5)], {"amount"}, set(), _signals(0.25), followup=True)[0]
+    assert continued[COL["followup"]] == 1.0
 
     none_stated = question_features(x, scores, [_hit(1.0)], {"amount"}, {"amount"}, _signals(0.0))[0]
     assert none_stated[COL["all_unstated"]] == 1.0
@@ -112,3 +115,12 @@ def test_training_rows_are_the_questions_that_reach_the_decision(shipped_service
     assert "own-1" in ids and y[ids.index("own-1")] == 1
     # folds: the position among in-domain items (the greeting counts), modulo FOLDS
     assert dict(zip(ids, folds, strict=True)).get("own-4", 2 % FOLDS) == 2 % FOLDS
+
+
+def test_the_decision_knows_whether_a_message_continues_an_earlier_question(shipped_service):
+    answerer = shipped_service.answerer
+    history = [{"role": "user", "content": "失业保险金每个月能领多少？"}, {"role": "assistant", "content": "……"}]
+    continued = answerer.deliberate("那外地户口的人呢？", history)
+    first = answerer.deliberate("外地户口的人能领失业保险金吗？")
+    assert continued.row[0][COL["followup"]] == 1.0
+    assert first.row[0][COL["followup"]] == 0.0
