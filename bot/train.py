@@ -131,7 +131,7 @@ def domain_rows(service, items: list[dict]) -> tuple[np.ndarray, np.ndarray, np.
     xs, ys, answerable = [], [], []
     for item in items:
         a = understand(item["question"], item.get("history", []))
-        signals, in_context, vector = read_question(service.searcher, a.question, a.retrieval_text if a.topic else None)
+        signals, in_context, vector = read_question(service.searcher, a)
         xs.append(row(signals, vector, in_context))
         ys.append(item["type"] == "outofdomain")
         answerable.append(bool(item.get("gold")))

@@ -111,7 +111,7 @@ class Answerer:
         if talk:
             return Answer(HELP_TEXT if talk != "off_topic" else OFF_TOPIC_TEXT, talk == "off_topic", [], [], a,
                           answered_by="help")
-        signals, in_context, vector = read_question(self.searcher, a.question, a.retrieval_text if a.topic else None)
+        signals, in_context, vector = read_question(self.searcher, a)
         if self.domain is not None and not self.in_scope(a.question) and self.domain.out_of_domain(
                 signals, vector, in_context):
             return self.composer.domain_reply(a)
