@@ -43,9 +43,9 @@ SIGNALS: dict[str, str] = {
 # A follow-up ("那医院呢？") says little on its own: read alone it looks like chatter, and half the tune
 # follow-ups refused were turned away as out of domain. The same signals of the message read with the topic
 # it continues let the model tell it from an out-of-domain turn of an in-domain conversation (那泰国落地签要
-# 准备啥？). Cross-validated on tune (3,239 items), the trained model catches 0.910 of out-of-domain questions instead of 0.884
-# at the same 0.019 in-domain turned away (in the experiment: 8 follow-ups of 540 turned away instead of 19;
-# docs/benchmarks.md, tenth section). For a first message both views are the same.
+# 准备啥？). Cross-validated on tune (3,239 items), the trained model catches 0.910 of out-of-domain questions
+# instead of 0.884 at the same 0.019 in-domain turned away (in the experiment: 8 follow-ups of 540 turned away
+# instead of 19; docs/benchmarks.md, tenth section). For a first message both views are the same.
 IN_CONTEXT = "in_context_"
 INPUTS: tuple[str, ...] = (*SIGNALS, *(IN_CONTEXT + k for k in SIGNALS))
 
