@@ -166,6 +166,20 @@ def cmd_train_abstention(args: argparse.Namespace, settings: Settings) -> int:
                               "threshold, answerable answered, unanswerable refused (items reaching the decision)")
 
 
+def cmd_refusal_frontier(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.evaluation import standard_sets
+    from bot.train import refusal_frontier
+
+    service = _service(settings)
+    rows = refusal_frontier(service, next(s for s in standard_sets() if s.name == "tune"))
+    print("== tune out of fold: false-refusal budget, domain share, answerable refused, unanswerable refused, "
+          "out-of-domain refused, answerable turned away by the domain model")
+    for total, share, *figures in rows:
+        budget = "shipped recipe" if total != total else f"{total:.2f}"  # NaN marks the shipped recipe
+        print(f"  {budget:>14}  {share:.4f}  " + "  ".join(f"{v:.4f}" for v in figures))
+    return 0
+
+
 def cmd_train(args: argparse.Namespace, settings: Settings) -> int:
     """All learned parts in dependency order: ranking first (answerability is trained on its results, and
     abstention on answerability's)."""
@@ -264,6 +278,9 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("train-ranker", help="fit the learned fusion on the tune split (knowledge/data/ranker.json)")
     s.set_defaults(func=cmd_train_ranker)
 
+    s = sub.add_parser("refusal-frontier", help="tune out of fold: refusals bought per false-refusal budget, "
+                                                "split between the domain and abstention models")
+    s.set_defaults(func=cmd_refusal_frontier)
     s = sub.add_parser("train-domain", help="fit the out-of-domain model on the tune split (knowledge/data/domain.json)")
     s.set_defaults(func=cmd_train_domain)
 

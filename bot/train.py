@@ -337,14 +337,16 @@ ABSTENTION_TREES = {"n_estimators": 200, "num_leaves": 7, "learning_rate": 0.05,
 
 
 def abstention_rows(service, items: list[dict], rankers: dict[str, TreeRanker] | None = None,
-                    sentence_models: list | None = None) -> tuple[np.ndarray, np.ndarray, list[int], list[str]]:
+                    sentence_models: list | None = None, settled: dict[str, bool] | None = None
+                    ) -> tuple[np.ndarray, np.ndarray, list[int], list[str]]:
     """Question features and answerable? (0/1) of the items that reach the refuse-or-answer decision (not
     chit-chat, not turned away by the domain model, something to quote): in-domain items, and the
     out-of-domain ones the domain model lets through (unanswerable by definition). With each row's fold
     (an in-domain item's position among the in-domain items modulo FOLDS, as in ``sentence_rows``; an
     out-of-domain one's among the out-of-domain items) and item id. ``rankers`` and ``sentence_models`` (one
     per fold, for in-domain items: out-of-domain ones are in no sentence model's training data): the models
-    each item is retrieved and scored with, default the shipped ones."""
+    each item is retrieved and scored with, default the shipped ones. ``settled``, when given, receives
+    whether each item settled before the decision was refused."""
     from bot.answering.abstention import QUESTION_FEATURES
     from bot.answering.types import Answer
 
@@ -361,6 +363,8 @@ def abstention_rows(service, items: list[dict], rankers: dict[str, TreeRanker] |
             with _ranked_by(service.searcher, rankers[item["id"]] if rankers else None):
                 d = answerer.deliberate(item["question"], item.get("history", []))
             if isinstance(d, Answer):
+                if settled is not None:
+                    settled[item["id"]] = d.refused
                 continue  # settled before the decision
             xs.append(d.row[0])
             ys.append(bool(item.get("gold")))
@@ -415,6 +419,86 @@ def train_abstention(service, tune: EvalSet, path=None) -> dict:
     model.save(path or ABSTENTION_PATH)
     service.answerer.abstention = model
     return model.meta
+
+
+# Shares of all answerable tune questions: the false-refusal budgets the frontier is printed at, and the part of
+# each the domain model may spend (the rest goes to the abstention model).
+FRONTIER_TOTALS = (0.03, 0.04, 0.05)
+FRONTIER_DOMAIN_SHARES = (0.0, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.025)
+
+
+def refusal_frontier(service, tune: EvalSet) -> list[tuple[float, float, float, float, float, float]]:
+    """Out of fold on tune, what refusing costs and buys when the domain model's and the abstention model's
+    thresholds share one budget of false refusals. Rows: (total budget, domain share, answerable refused,
+    unanswerable refused, out-of-domain refused, answerable turned away by the domain model). The shipped
+    thresholds are each chosen alone (``MAX_IN_DOMAIN_TURNED_AWAY`` of answerable questions for the domain
+    model, then ``MAX_FALSE_REFUSALS`` of those reaching the decision), so their refusals add up; the last
+    row is that recipe. Every probability comes from a model not trained on the item (``train_abstention``'s
+    folds; the domain model refitted per fold at the shipped C). Takes ~16 minutes."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    from knowledge.domain import SIGNALS
+
+    if tune.name != "tune":
+        raise ValueError("the refusal frontier is measured on the tune split only")
+    items, answerer = tune.items, service.answerer
+    domain = answerer.domain
+    x, _, answerable = domain_rows(service, items)
+    out_of_domain = np.array([i["type"] == "outofdomain" for i in items])
+    unanswerable = ~out_of_domain & ~answerable
+    scale = x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    p_dom = cross_val_predict(LogisticRegression(C=domain.meta["C"], class_weight="balanced", max_iter=5000),
+                              (x - x.mean(axis=0)) / scale, out_of_domain.astype(np.int8),
+                              cv=StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=0),
+                              method="predict_proba")[:, 1]
+    # the gate does not apply to a question close to a written one or naming a catalogued programme
+    gated = np.array([x[k, list(SIGNALS).index("asked_top1")] < domain.written_match
+                      and not answerer.in_scope(understand(i["question"], i.get("history", [])).question)
+                      for k, i in enumerate(items)])
+    rankers = fold_rankers(service, items)
+    sentence_models = _answerability_folds(sentence_rows(service, items, rankers))
+    settled: dict[str, bool] = {}
+    answerer.domain = None  # every item's abstention row, whatever the domain model would say
+    try:
+        rows, labels, folds, ids = abstention_rows(service, items, rankers, sentence_models, settled)
+    finally:
+        answerer.domain = domain
+    position = {i["id"]: k for k, i in enumerate(items)}
+    at = np.array([position[i] for i in ids])
+    # trained as train_abstention trains: out-of-domain rows only where the shipped threshold lets them through
+    trained = ~(out_of_domain[at] & gated[at] & (p_dom[at] >= domain.threshold))
+    f = np.array(folds)
+    p_abs = np.full(len(items), np.inf)  # an item settled earlier is never refused by the abstention model
+    for k in range(FOLDS):
+        model = _fit_abstention(rows[(f != k) & trained], labels[(f != k) & trained])
+        p_abs[at[f == k]] = model.probability(rows[f == k])
+    refused_early = np.array([settled.get(i["id"], False) for i in items])
+
+    def outcome(t_dom: float, t_abs: float) -> tuple[float, float, float, float]:
+        away = gated & (p_dom >= t_dom)
+        refused = away | refused_early | (p_abs < t_abs)
+        return (float(refused[answerable].mean()), float(refused[unanswerable].mean()),
+                float(refused[out_of_domain].mean()), float(away[answerable].mean()))
+
+    domain_sorted = np.sort(p_dom[answerable & gated])
+    reaching = np.sort(p_abs[answerable & np.isfinite(p_abs)])
+    out = []
+    for total in FRONTIER_TOTALS:
+        for share in FRONTIER_DOMAIN_SHARES:
+            k = int(np.floor(share * answerable.sum()))
+            t_dom = float(domain_sorted[-k]) if k else np.inf
+            # the largest abstention threshold keeping all refusals of answerable questions within the budget
+            ok = [t for t in reaching if outcome(t_dom, t)[0] <= total]
+            if ok:
+                out.append((total, share, *outcome(t_dom, max(ok))))
+    # the shipped recipe: each threshold chosen alone
+    away = gated & (p_dom >= domain.threshold)
+    reach = np.sort(p_abs[answerable & ~away & np.isfinite(p_abs)])
+    t_abs = float(reach[int(np.floor(MAX_FALSE_REFUSALS * len(reach)))]) - 1e-6
+    out.append((float("nan"), MAX_IN_DOMAIN_TURNED_AWAY, *outcome(domain.threshold, t_abs)))
+    return out
 
 
 def abstention_curve(service, model, items: list[dict]) -> list[tuple[float, float, float]]:

@@ -108,7 +108,10 @@ def test_training_rows_are_the_questions_that_reach_the_decision(shipped_service
         {"id": "own-3", "type": "keyword", "question": "你好"},
         {"id": "own-4", "type": "numeric", "question": "生育津贴每个月能领多少？", "gold": [{}]},
     ]
-    x, y, folds, ids = abstention_rows(shipped_service, items)
+    settled: dict[str, bool] = {}
+    x, y, folds, ids = abstention_rows(shipped_service, items, settled=settled)
+    # what settled earlier, and whether it was refused: the domain reply is a refusal, the help text is not
+    assert settled == {"own-2": True, "own-3": False}
     assert x.shape == (len(ids), len(QUESTION_FEATURES)) and len(y) == len(folds) == len(ids)
     assert "own-2" not in ids  # turned away by the domain model before the decision
     assert "own-3" not in ids  # a greeting gets the help text
