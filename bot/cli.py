@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import sys
 import time
 
@@ -175,7 +176,7 @@ def cmd_refusal_frontier(args: argparse.Namespace, settings: Settings) -> int:
     print("== tune out of fold: false-refusal budget, domain share, answerable refused, unanswerable refused, "
           "out-of-domain refused, answerable turned away by the domain model")
     for total, share, *figures in rows:
-        budget = "shipped recipe" if total != total else f"{total:.2f}"  # NaN marks the shipped recipe
+        budget = "shipped recipe" if math.isnan(total) else f"{total:.2f}"
         print(f"  {budget:>14}  {share:.4f}  " + "  ".join(f"{v:.4f}" for v in figures))
     return 0
 

@@ -138,11 +138,23 @@ def domain_rows(service, items: list[dict]) -> tuple[np.ndarray, np.ndarray, np.
     return np.array(xs), np.array(ys, dtype=np.int8), np.array(answerable)
 
 
+def domain_out_of_fold(x: np.ndarray, y: np.ndarray, c: float) -> np.ndarray:
+    """P(out of domain) of each row from a domain model (standardised inputs, C ``c``) not trained on it."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    scale = x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    return cross_val_predict(LogisticRegression(C=c, class_weight="balanced", max_iter=5000),
+                             (x - x.mean(axis=0)) / scale, y,
+                             cv=StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=0),
+                             method="predict_proba")[:, 1]
+
+
 def train_domain(service, tune: EvalSet, path=None) -> dict:
     """Fit P(out of domain) on tune; the threshold turns away at most 2% of in-domain tune questions."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import log_loss
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
     from knowledge.domain import DOMAIN_PATH, SIGNALS, DomainModel
 
@@ -154,15 +166,13 @@ def train_domain(service, tune: EvalSet, path=None) -> dict:
     scale[scale < 1e-9] = 1.0
     z = (x - mean) / scale
     # regularisation and threshold from out-of-fold probabilities: in-sample ones would be overconfident
-    folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=0)
     # The share caught at the threshold cannot choose C: on tune 3,366, C 0.003, 0.01 and 1.0 all caught 0.899
     # and grid order picked the first. The log loss weighted as the fit is (balanced classes) is smooth and has
     # one minimum (C 0.01 there; docs/benchmarks.md, twelfth section).
     weight = np.where(y == 1, 0.5 / y.mean(), 0.5 / (1 - y.mean()))
     best = None
     for c in DOMAIN_C_GRID:
-        p = cross_val_predict(LogisticRegression(C=c, class_weight="balanced", max_iter=5000), z, y, cv=folds,
-                              method="predict_proba")[:, 1]
+        p = domain_out_of_fold(x, y, c)
         loss = float(log_loss(y, p, sample_weight=weight))
         if best is None or loss < best[1]:
             best = (c, loss, p)
@@ -202,6 +212,13 @@ def _thresholds(model) -> list[float]:
 
 
 MAX_FALSE_REFUSALS = 0.03  # share of answerable tune questions a refusal threshold may refuse
+
+
+def refusal_threshold(answerable: np.ndarray) -> float:
+    """The largest threshold under which at most MAX_FALSE_REFUSALS of ``answerable`` (P(answers) of answerable
+    questions, out of fold) fall."""
+    ranked = np.sort(answerable)
+    return float(ranked[int(np.floor(MAX_FALSE_REFUSALS * len(ranked)))]) - 1e-6
 
 
 def sentence_rows(service, items: list[dict], rankers: dict[str, TreeRanker] | None = None
@@ -314,8 +331,8 @@ def train_answerability(service, tune: EvalSet, path=None) -> dict:
             best.append((float(p.max()) if len(p) else 0.0, answerable))
             if labels.any():
                 first_right.append(bool(labels[int(np.argmax(p))]))
-    answerable = np.sort([b for b, ok in best if ok])
-    model.threshold = float(answerable[int(np.floor(MAX_FALSE_REFUSALS * len(answerable)))]) - 1e-6
+    answerable = np.array([b for b, ok in best if ok])
+    model.threshold = refusal_threshold(answerable)
     unanswerable = [b for b, ok in best if not ok]
     model.meta = {
         "trained_on": f"eval/questions.jsonl split=tune ({len(rows)} in-domain items, {len(y)} sentences, "
@@ -407,8 +424,7 @@ def train_abstention(service, tune: EvalSet, path=None) -> dict:
     for k, fold_model in enumerate(_abstention_folds(x, y, folds)):
         held = np.array(folds) == k
         p[held] = fold_model.probability(x[held])
-    answerable = np.sort(p[y == 1])
-    model.threshold = float(answerable[int(np.floor(MAX_FALSE_REFUSALS * len(answerable)))]) - 1e-6
+    model.threshold = refusal_threshold(p[y == 1])
     model.meta = {
         "trained_on": f"eval/questions.jsonl split=tune ({len(y)} items reaching the decision, "
                       f"{int(y.sum())} answerable)",
@@ -435,9 +451,6 @@ def refusal_frontier(service, tune: EvalSet) -> list[tuple[float, float, float, 
     model, then ``MAX_FALSE_REFUSALS`` of those reaching the decision), so their refusals add up; the last
     row is that recipe. Every probability comes from a model not trained on the item (``train_abstention``'s
     folds; the domain model refitted per fold at the shipped C). Takes ~16 minutes."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
-
     from knowledge.domain import SIGNALS
 
     if tune.name != "tune":
@@ -447,12 +460,7 @@ def refusal_frontier(service, tune: EvalSet) -> list[tuple[float, float, float, 
     x, _, answerable = domain_rows(service, items)
     out_of_domain = np.array([i["type"] == "outofdomain" for i in items])
     unanswerable = ~out_of_domain & ~answerable
-    scale = x.std(axis=0)
-    scale[scale < 1e-9] = 1.0
-    p_dom = cross_val_predict(LogisticRegression(C=domain.meta["C"], class_weight="balanced", max_iter=5000),
-                              (x - x.mean(axis=0)) / scale, out_of_domain.astype(np.int8),
-                              cv=StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=0),
-                              method="predict_proba")[:, 1]
+    p_dom = domain_out_of_fold(x, out_of_domain.astype(np.int8), domain.meta["C"])
     # the gate does not apply to a question close to a written one or naming a catalogued programme
     gated = np.array([x[k, list(SIGNALS).index("asked_top1")] < domain.written_match
                       and not answerer.in_scope(understand(i["question"], i.get("history", [])).question)
@@ -490,13 +498,17 @@ def refusal_frontier(service, tune: EvalSet) -> list[tuple[float, float, float, 
             k = int(np.floor(share * answerable.sum()))
             t_dom = float(domain_sorted[-k]) if k else np.inf
             # the largest abstention threshold keeping all refusals of answerable questions within the budget
-            ok = [t for t in reaching if outcome(t_dom, t)[0] <= total]
-            if ok:
-                out.append((total, share, *outcome(t_dom, max(ok))))
+            # (refusals only grow with the threshold: stop at the first one over it)
+            best = None
+            for t in reaching:
+                if outcome(t_dom, t)[0] > total:
+                    break
+                best = t
+            if best is not None:
+                out.append((total, share, *outcome(t_dom, best)))
     # the shipped recipe: each threshold chosen alone
     away = gated & (p_dom >= domain.threshold)
-    reach = np.sort(p_abs[answerable & ~away & np.isfinite(p_abs)])
-    t_abs = float(reach[int(np.floor(MAX_FALSE_REFUSALS * len(reach)))]) - 1e-6
+    t_abs = refusal_threshold(p_abs[answerable & ~away & np.isfinite(p_abs)])
     out.append((float("nan"), MAX_IN_DOMAIN_TURNED_AWAY, *outcome(domain.threshold, t_abs)))
     return out
 
