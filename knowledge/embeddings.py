@@ -185,7 +185,7 @@ class VectorCache:
     The shipped knowledge's vectors live in ``knowledge/data/embeddings`` so a fresh install
     is ready in seconds instead of embedding ~7,000 chunks at a few per second. Sentence vectors
     (``kind="sentences"``, ~19,000 of them) and the questions written for passages (``kind="asked"``,
-    ~8,600) are stored as int8: a cosine changes by < 0.01 and the
+    ~21,000) are stored as int8: a cosine changes by < 0.01 and the
     file is a quarter of the size.
     """
 
