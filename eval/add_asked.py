@@ -4,7 +4,8 @@ A line is kept when its file is a shipped corpus file and its quote is verbatim 
 question is neither a duplicate (after dropping spaces and punctuation) of a shipped question nor identical to
 an evaluation question (the set, the pending batches, dev): a written question must never be an evaluation
 item verbatim. Prints what it kept and dropped; ``--write`` appends the kept lines to
-``knowledge/data/asked.jsonl`` and drops the shipped lines that are identical to an evaluation question. Then run ``bot build-embedding-cache`` and ``bot train``.
+``knowledge/data/asked.jsonl`` and drops the shipped lines that are identical to an evaluation question.
+Then run ``bot build-embedding-cache`` and ``bot train``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from dataset import CORPUS, DEV, QUESTIONS, ROOT, load
+from dataset import DEV, QUESTIONS, ROOT, corpus_files, load
 
 ASKED = ROOT / "knowledge" / "data" / "asked.jsonl"
 PENDING = ROOT / "eval" / "pending"
@@ -43,14 +44,13 @@ def evaluation_questions() -> set[str]:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("batches", nargs="+")
-    p.add_argument("--write", action="store_true", help="append the kept lines to knowledge/data/asked.jsonl")
+    p.add_argument("--write", action="store_true", help="add the kept lines to knowledge/data/asked.jsonl and drop its lines identical to an evaluation question")
     args = p.parse_args(argv)
-    # the asked file names a document by its path under the corpus (policy/national/….md)
-    files = {f.relative_to(CORPUS).as_posix(): f.read_text(encoding="utf-8") for f in CORPUS.rglob("*") if f.is_file()}
-    held_out = evaluation_questions()
+    files = corpus_files(by_path=True)  # the asked file names a document by its path under the corpus
+    evaluation = evaluation_questions()
     shipped = load(ASKED)
     # a shipped line that has since become an evaluation question (a later batch wrote the same words) goes
-    leaked = [r for r in shipped if normalised(r["q"]) in held_out]
+    leaked = [r for r in shipped if normalised(r["q"]) in evaluation]
     seen = {normalised(r["q"]) for r in shipped}
     counts: Counter[str] = Counter()
     kept: list[dict] = []
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
             key = normalised(row["q"])
             if not key:
                 counts["empty question"] += 1
-            elif key in held_out:
+            elif key in evaluation:
                 counts["identical to an evaluation question"] += 1
             elif key in seen:
                 counts["duplicate"] += 1
@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     print(", ".join(f"{k}: {v}" for k, v in counts.most_common()))
     print(f"shipped lines identical to an evaluation question: {len(leaked)}")
     if args.write and (kept or leaked):
-        rows = [r for r in shipped if normalised(r["q"]) not in held_out] + kept
+        rows = [r for r in shipped if normalised(r["q"]) not in evaluation] + kept
         ASKED.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
         print(f"{ASKED}: {len(kept)} added, {len(leaked)} dropped, {len(rows)} lines")
     return 0

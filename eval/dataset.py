@@ -54,9 +54,10 @@ def load(path: str | Path) -> list[dict]:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def corpus_files(root: Path = CORPUS) -> dict[str, str]:
-    """Bare file name → text of every shipped document."""
-    return {p.name: p.read_text(encoding="utf-8") for p in sorted(root.rglob("*")) if p.suffix in (".md", ".txt")}
+def corpus_files(root: Path = CORPUS, *, by_path: bool = False) -> dict[str, str]:
+    """Bare file name (``by_path``: path under the corpus, policy/national/….md) → text of every shipped document."""
+    return {(p.relative_to(root).as_posix() if by_path else p.name): p.read_text(encoding="utf-8")
+            for p in sorted(root.rglob("*")) if p.suffix in (".md", ".txt")}
 
 
 def _norm(text: str) -> str:
