@@ -270,7 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-v", "--verbose", action="store_true", help="list the items that missed (never held-out ones)")
     s.add_argument("--baseline", action="store_true", help="also score the top-3-passages baseline")
     s.add_argument("--out-of-fold", action="store_true",
-                   help="tune answered as unseen questions: by models not trained on each item (~8 min)")
+                   help="tune answered as unseen questions: by models not trained on each item (~25 min)")
     s.set_defaults(func=cmd_eval)
 
     s = sub.add_parser("train", help="train-ranker, train-domain, train-answerability and train-abstention in that order")
