@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-# Measured 2026-11-27 11:05-11:56 on the 835 held-out items with the shipped models (docs/benchmarks.md,
+# Measured 2026-11-27 10:42-11:56 on the 835 held-out items with the shipped models (docs/benchmarks.md,
 # fourteenth section: hit@1 0.837, hit@5 0.969, MRR 0.897; key points 0.873, unanswerable and out-of-domain
 # refused 0.822, false refusals 0.069, median 211); each floor sits a little under it. In that session
 # held-out grew from 629 to 835 items with blind batches harder than the rest (unanswerable questions about
