@@ -15,9 +15,8 @@ import json
 import re
 import sys
 from collections import Counter
-from pathlib import Path
 
-from dataset import DEV, QUESTIONS, ROOT, corpus_files, load
+from dataset import DEV, QUESTIONS, ROOT, batch_rows, corpus_files, load
 
 ASKED = ROOT / "knowledge" / "data" / "asked.jsonl"
 PENDING = ROOT / "eval" / "pending"
@@ -54,32 +53,24 @@ def main(argv: list[str] | None = None) -> int:
     seen = {normalised(r["q"]) for r in shipped}
     counts: Counter[str] = Counter()
     kept: list[dict] = []
-    for path in args.batches:
-        for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                raw = json.loads(line)
-                row = {"file": str(raw["file"]), "quote": str(raw["quote"]), "q": str(raw["q"]).strip()}
-            except (ValueError, KeyError, TypeError):
-                counts["unreadable"] += 1
-                print(f"{path}:{n}: unreadable", file=sys.stderr)
-                continue
-            text = files.get(row["file"])
-            if text is None or not row["quote"] or "\n" in row["quote"] or row["quote"] not in text:
-                counts["quote not in its file"] += 1
-                continue
-            key = normalised(row["q"])
-            if not key:
-                counts["empty question"] += 1
-            elif key in evaluation:
-                counts["identical to an evaluation question"] += 1
-            elif key in seen:
-                counts["duplicate"] += 1
-            else:
-                seen.add(key)
-                kept.append(row)
-                counts["kept"] += 1
+    batch = batch_rows(args.batches, lambda raw: {"file": str(raw["file"]), "quote": str(raw["quote"]),
+                                                 "q": str(raw["q"]).strip()}, counts)
+    for row in batch:
+        text = files.get(row["file"])
+        if text is None or not row["quote"] or "\n" in row["quote"] or row["quote"] not in text:
+            counts["quote not in its file"] += 1
+            continue
+        key = normalised(row["q"])
+        if not key:
+            counts["empty question"] += 1
+        elif key in evaluation:
+            counts["identical to an evaluation question"] += 1
+        elif key in seen:
+            counts["duplicate"] += 1
+        else:
+            seen.add(key)
+            kept.append(row)
+            counts["kept"] += 1
     print(", ".join(f"{k}: {v}" for k, v in counts.most_common()))
     print(f"shipped lines identical to an evaluation question: {len(leaked)}")
     if args.write and (kept or leaked):

@@ -9,8 +9,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sys
 import unicodedata
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,6 +54,22 @@ def expected_split(item: dict) -> str:
 def load(path: str | Path) -> list[dict]:
     with open(path, encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
+
+
+def batch_rows(paths: list[str], parse: Callable[[dict], dict], counts: Counter) -> Iterator[dict]:
+    """The rows of JSON-lines batch files, each line through ``parse``; a line that is not JSON or that ``parse``
+    rejects (KeyError, TypeError, ValueError) is counted as ``unreadable`` and reported on stderr."""
+    for path in paths:
+        for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                row = parse(json.loads(line))
+            except (ValueError, KeyError, TypeError):
+                counts["unreadable"] += 1
+                print(f"{path}:{n}: unreadable", file=sys.stderr)
+                continue
+            yield row
 
 
 def corpus_files(root: Path = CORPUS, *, by_path: bool = False) -> dict[str, str]:

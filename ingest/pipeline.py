@@ -19,6 +19,7 @@ from knowledge.embeddings import KBEmbeddings, VectorCache
 from knowledge.models import Chunk, Document, text_hash
 from knowledge.sentences import SENTENCES, sentence_texts
 from knowledge.store import KnowledgeStore
+from knowledge.unanswered import UNANSWERED, UnansweredQuestion, current, read_unanswered
 
 log = logging.getLogger(__name__)
 
@@ -202,9 +203,11 @@ def _fill(cache: VectorCache, wanted: dict[str, str], embeddings: KBEmbeddings, 
 def build_vector_cache(paths: Iterable[str | Path], embeddings: KBEmbeddings,
                        batch: int = 64, progress: Callable[[int, int], None] | None = None,
                        cards: DocumentCards | None = None,
-                       asked: list[AskedQuestion] | None = None) -> tuple[VectorCache, ...]:
-    """Embed every chunk, every quotable sentence, every document card and every question written for a
-    passage (as a query) of the given files that the model's caches lack, and save the caches.
+                       asked: list[AskedQuestion] | None = None,
+                       unanswered: list[UnansweredQuestion] | None = None) -> tuple[VectorCache, ...]:
+    """Embed every chunk, every quotable sentence, every document card, every question written for a
+    passage and every written question the files do not answer (both as queries) of the given files that the
+    model's caches lack, and save the caches.
 
     The caches are keyed by (model id, hash of the text); entries no longer produced by the files
     are dropped so the shipped files do not grow with stale vectors.
@@ -221,4 +224,9 @@ def build_vector_cache(paths: Iterable[str | Path], embeddings: KBEmbeddings,
     placed, _ = attach(chunks, read_asked() if asked is None else asked)
     asked_cache = _fill(VectorCache(embeddings.model_id, kind=ASKED), {text_hash(q.question): q.question for q in placed},
                         embeddings, batch, progress, as_queries=True)
-    return passages, sentences, card_cache, asked_cache
+    sources = {c.source for c in chunks}
+    bank = current(read_unanswered() if unanswered is None else unanswered, sources)
+    unanswered_cache = _fill(VectorCache(embeddings.model_id, kind=UNANSWERED),
+                             {text_hash(q.question): q.question for q in bank}, embeddings, batch, progress,
+                             as_queries=True)
+    return passages, sentences, card_cache, asked_cache, unanswered_cache

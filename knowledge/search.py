@@ -42,6 +42,7 @@ from knowledge.ranking import (
 from knowledge.sentences import SentenceVectors
 from knowledge.store import KnowledgeStore
 from knowledge.thesaurus import Thesaurus
+from knowledge.unanswered import UNANSWERED, UNANSWERED_PATH, current, read_unanswered
 from knowledge.versions import VersionMap, build_version_map
 
 log = logging.getLogger(__name__)
@@ -106,6 +107,7 @@ class _Snapshot:
     asked_bounds: np.ndarray  # chunk i's questions are rows asked_bounds[i]:asked_bounds[i + 1]
     asked_quotes: list[str]  # question j's quote: the sentence it asks about
     asked_bm25: BM25Index  # over those questions' tokens
+    unanswered_vectors: np.ndarray  # questions the live documents do not answer (knowledge.unanswered), as queries
     built_at: float = field(default_factory=time.time)
 
 
@@ -116,10 +118,12 @@ class HybridSearcher:
                  options: SearchOptions | None = None, reload_interval: float = 2.0,
                  ranker_path: Path | None = RANKER_PATH, sentence_cache_dir: Path | None = None,
                  cards: DocumentCards | None = None, asked_path: Path | None = ASKED_PATH,
-                 asked_edits_path: Path | None = None) -> None:
+                 asked_edits_path: Path | None = None, unanswered_path: Path | None = UNANSWERED_PATH) -> None:
         self.store = store
         self.written = WrittenQuestions(asked_path, asked_edits_path)
         self.asked_vectors = TextVectors(store.embeddings, ASKED, sentence_cache_dir, as_queries=True)
+        self.unanswered = read_unanswered(unanswered_path)
+        self.unanswered_vectors = TextVectors(store.embeddings, UNANSWERED, sentence_cache_dir, as_queries=True)
         self.sentence_vectors = SentenceVectors(store.embeddings, sentence_cache_dir)
         self.cards = cards or DocumentCards()
         self.card_vectors = TextVectors(store.embeddings, CARDS, sentence_cache_dir)
@@ -192,6 +196,12 @@ class HybridSearcher:
             held = self.asked_vectors.known()
             asked_matrix = (np.vstack([held[t] for t in asked_texts]).astype(np.float32) if asked_texts
                             else np.zeros((0, card_matrix.shape[1]), np.float32))
+            live = {c.source for c in chunks if c.doc_id not in versions.superseded_by}
+            unanswered_texts = [q.question for q in current(self.unanswered, live)]
+            self.unanswered_vectors.hold(unanswered_texts)
+            held = self.unanswered_vectors.known()
+            unanswered_matrix = (np.vstack([held[t] for t in unanswered_texts]).astype(np.float32)
+                                 if unanswered_texts else np.zeros((0, card_matrix.shape[1]), np.float32))
             snap = _Snapshot(chunks, {c.chunk_id: i for i, c in enumerate(chunks)}, BM25Index(tokens),
                              [frozenset(t) for t in tokens], versions, vectors, doc_index, doc_ids, centroids,
                              title_tokens, frozenset(filter(None, map(title_subject, titles.values()))),
@@ -200,7 +210,7 @@ class HybridSearcher:
                              BM25Index([tok.tokenize(t) for t in card_texts]), card_matrix, card_texts,
                              doc_cards, phrases, _alternation(phrases), staff, _alternation(staff), asked_matrix, asked_owner,
                              np.searchsorted(asked_owner, np.arange(len(chunks) + 1)), [q.quote for q in asked],
-                             BM25Index([tok.tokenize(t) for t in asked_texts]))
+                             BM25Index([tok.tokenize(t) for t in asked_texts]), unanswered_matrix)
             # swap together: queries must be tokenized the way the index was
             self._snap, self.tokenizer, self._token_cache = snap, tok, cache
             log.info("search index: %d chunks in %.0f ms", len(chunks), (time.perf_counter() - t0) * 1000)
@@ -573,6 +583,14 @@ class HybridSearcher:
             "lex_cover": max((weighted_share(idf, snap.token_sets[i]) for i, _ in lex), default=0.0),
             "length": float(np.log1p(len(toks))),
         }, qvec
+
+    def unanswered_top1(self, qvec: np.ndarray) -> float:
+        """Cosine of a question's vector (``domain_signals``') and the nearest question written for the live
+        documents that they do not answer (0: none)."""
+        snap = self._snap
+        if snap is None or not len(snap.unanswered_vectors) or not len(qvec):
+            return 0.0
+        return float((snap.unanswered_vectors @ qvec).max())
 
     def candidates(self, query: str, *, own: str | None = None, about_past: bool = False,
                    kinds: set[str] | None = None) -> tuple[list[int], np.ndarray]:

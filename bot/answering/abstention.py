@@ -39,6 +39,14 @@ QUESTION_FEATURES: dict[str, str] = {
     "kinds_asked": "how many kinds of fact the question asks",
     "passage_score": "retrieval score of the first passage",
     **{f"domain_{name}": text for name, text in SIGNALS.items()},
+    # Blind writers' questions about the documents that the documents do not answer (knowledge.unanswered): an
+    # unanswerable question retrieves the right passage and its sentences score much like an answerable one's,
+    # but it tends to come closer to one of those than to any question written for a passage that answers it.
+    # Out of fold on tune (the same rows, five fold assignments, the bank's 1,497 questions) the margin took
+    # unanswerable questions refused at 3% false refusals from 0.687 to 0.731 on average; the nearest bank cosine
+    # alone did worse (0.710 on the shipped folds), beside the margin no better (docs/benchmarks.md, fifteenth).
+    "unanswered_margin": "cosine of the question and the nearest written question the documents do not answer, "
+                         "minus the nearest written answerable question's (domain_asked_top1)",
     # A follow-up (那…呢？) is short and its quotes answer the earlier question's subject: its probabilities and
     # signals sit lower than a first question's. Out of fold on tune (4-fold, same rows) the flag took the
     # answerable follow-ups refused at 3% false refusals from 18 to 6 of 489 and unanswerable refused from 0.718
@@ -73,11 +81,11 @@ class AbstentionModel(BoostedModel):
 
 
 def question_features(x: np.ndarray, scores: np.ndarray, hits: list[Hit], needed: set[str], unstated: set[str],
-                      signals: dict[str, float], followup: bool = False) -> np.ndarray:
+                      signals: dict[str, float], followup: bool = False, unanswered: float = 0.0) -> np.ndarray:
     """One row: ``x`` the candidate sentences' features (``answerability.FEATURES``), ``scores`` their
     P(answers), ``needed`` the kinds of fact asked, ``unstated`` those no quote states, ``signals`` the
     question's domain signals (``HybridSearcher.domain_signals``), ``followup`` whether it continues an
-    earlier question."""
+    earlier question, ``unanswered`` its ``HybridSearcher.unanswered_top1``."""
     kind_col = list(FEATURES).index("kind_stated")
     if len(scores):
         order = np.argsort(-scores)
@@ -89,5 +97,5 @@ def question_features(x: np.ndarray, scores: np.ndarray, hits: list[Hit], needed
         top, best, second, top_mean, kind_near = np.zeros(len(FEATURES)), 0.0, 0.0, 0.0, 0.0
     row = [*top, best, second, top_mean, kind_near, float(bool(needed)), float(bool(needed) and unstated == needed),
            float(bool(unstated)), float(len(needed)), hits[0].score if hits else 0.0,
-           *(signals[k] for k in SIGNALS), float(followup)]
+           *(signals[k] for k in SIGNALS), unanswered - signals["asked_top1"], float(followup)]
     return np.array(row, dtype=np.float64).reshape(1, len(QUESTION_FEATURES))

@@ -126,7 +126,7 @@ class Answerer:
             # asked): a reader would take that number for the answer
             return self.composer.refusal(a, needed or {"_"}, sents, hits, anchor)
         row = question_features(x, np.array([s.score for s in sents]), hits, needed, unstated, signals,
-                                followup=bool(a.topic))
+                                followup=bool(a.topic), unanswered=self.searcher.unanswered_top1(vector))
         return Deliberation(a, hits, sents, picked, needed, unstated, anchor, row)
 
     def answer(self, question: str, history: list[dict] | None = None) -> Answer:

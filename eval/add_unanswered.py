@@ -1,0 +1,97 @@
+"""Add batches of questions the documents do not answer to the shipped bank: python eval/add_unanswered.py BATCH.jsonl ...
+
+The bank (``knowledge/data/unanswered.jsonl``, read by ``knowledge.unanswered``) is written by blind writers
+(``eval/bank-brief.md``). A line is kept when its file is a shipped corpus file and its question shares less
+than ``NEAR_EVALUATION`` of its character bigrams with every evaluation question and earlier turn (the set,
+the pending batches, dev) and less than ``NEAR_BANK`` with every bank question already kept: the bank is a
+feature of the refuse-or-answer decision, so a bank question close to an evaluation question would let that
+item be decided by memory, not by the model. Prints what it kept and dropped; ``--write`` appends the kept
+lines and drops shipped lines that have since come near an evaluation question. Then run
+``bot build-embedding-cache`` and ``bot train``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+from add_asked import PENDING
+from dataset import DEV, QUESTIONS, ROOT, batch_rows, corpus_files, load
+
+UNANSWERED = ROOT / "knowledge" / "data" / "unanswered.jsonl"
+# Shares of a question's character bigrams: the evaluation set's own rule between batches (40%), and a higher
+# bar inside the bank, whose questions are meant to sit close to each other on one subject.
+NEAR_EVALUATION = 0.4
+NEAR_BANK = 0.7
+
+
+def bigrams(text: str) -> frozenset[str]:
+    t = "".join(c for c in text if not c.isspace())
+    return frozenset(t[i:i + 2] for i in range(len(t) - 1))
+
+
+def overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    """Share of ``a``'s bigrams that ``b`` has."""
+    return len(a & b) / max(len(a), 1)
+
+
+def evaluation_bigrams() -> list[frozenset[str]]:
+    """The bigrams of every question and earlier user turn of the development set, the pending batches and dev."""
+    out: list[frozenset[str]] = []
+    for path in [QUESTIONS, *sorted(PENDING.glob("*.jsonl")), DEV]:
+        if not path.exists():
+            continue
+        for item in load(path):
+            out.append(bigrams(item["question"]))
+            out += [bigrams(turn["content"]) for turn in item.get("history") or []
+                    if isinstance(turn, dict) and turn.get("role") == "user" and turn.get("content")]
+    return out
+
+
+def near(b: frozenset[str], pool: list[frozenset[str]], share: float) -> bool:
+    return any(overlap(b, o) >= share for o in pool)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("batches", nargs="+")
+    p.add_argument("--write", action="store_true", help="add the kept lines to knowledge/data/unanswered.jsonl "
+                                                        "and drop its lines near an evaluation question")
+    args = p.parse_args(argv)
+    files = corpus_files()
+    evaluation = evaluation_bigrams()
+    shipped = load(UNANSWERED) if UNANSWERED.exists() else []
+    leaked = [r for r in shipped if near(bigrams(r["q"]), evaluation, NEAR_EVALUATION)]
+    bank = [bigrams(r["q"]) for r in shipped]
+    counts: Counter[str] = Counter()
+    kept: list[dict] = []
+    batch = batch_rows(args.batches, lambda raw: {"file": Path(str(raw["file"])).name, "q": str(raw["q"]).strip(),
+                                                 "missing": str(raw["missing"])}, counts)
+    for row in batch:
+        b = bigrams(row["q"])
+        if row["file"] not in files:
+            counts["not a corpus file"] += 1
+        elif not b:
+            counts["empty question"] += 1
+        elif near(b, evaluation, NEAR_EVALUATION):
+            counts["near an evaluation question"] += 1
+        elif near(b, bank, NEAR_BANK):
+            counts["near a bank question"] += 1
+        else:
+            bank.append(b)
+            kept.append(row)
+            counts["kept"] += 1
+    print(", ".join(f"{k}: {v}" for k, v in counts.most_common()))
+    print(f"shipped lines near an evaluation question: {len(leaked)}")
+    if args.write and (kept or leaked):
+        rows = [r for r in shipped if r not in leaked] + kept
+        UNANSWERED.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        print(f"{UNANSWERED}: {len(kept)} added, {len(leaked)} dropped, {len(rows)} lines")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,47 @@
+"""The unanswered-question bank keeps away from evaluation questions: a bank question near one would let that item
+be decided by memory."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from tests.conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "eval"))
+import add_unanswered  # noqa: E402  (eval/ is a folder of scripts, not a package)
+
+
+def test_no_shipped_bank_question_is_near_an_evaluation_question():
+    evaluation = add_unanswered.evaluation_bigrams()
+    assert len(evaluation) > 4000
+    shipped = add_unanswered.load(add_unanswered.UNANSWERED)
+    near = [r["q"] for r in shipped
+            if add_unanswered.near(add_unanswered.bigrams(r["q"]), evaluation, add_unanswered.NEAR_EVALUATION)]
+    assert not near
+
+
+def test_a_batch_keeps_only_far_questions_of_corpus_files(tmp_path, capsys, monkeypatch):
+    bank = tmp_path / "unanswered.jsonl"
+    shipped = add_unanswered.load(add_unanswered.UNANSWERED)[0]
+    some_eval = sorted(add_unanswered.load(add_unanswered.QUESTIONS), key=lambda it: it["id"])[0]["question"]
+    leaked = {**shipped, "q": some_eval + "呢"}  # a shipped line an evaluation item later came close to
+    bank.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in (shipped, leaked)), encoding="utf-8")
+    monkeypatch.setattr(add_unanswered, "UNANSWERED", bank)
+    f = shipped["file"]
+    rows = [
+        {"file": f, "q": "青蛙养殖场每年的检疫费按什么标准收？", "missing": "-"},  # kept
+        {"file": f, "q": "青蛙养殖场每年的检疫费按什么标准收取啊", "missing": "-"},  # near the one just kept
+        {"file": "没有这个文件.md", "q": "蚯蚓养殖补贴每亩补多少？", "missing": "-"},
+        {"file": f, "q": "帮人问一下：" + some_eval, "missing": "-"},  # an evaluation question inside
+        {"file": f, "q": "缺了missing字段"},
+    ]
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    assert add_unanswered.main([str(batch), "--write"]) == 0
+    out = capsys.readouterr().out
+    assert "kept: 1" in out and "near a bank question: 1" in out and "not a corpus file: 1" in out
+    assert "near an evaluation question: 1" in out and "unreadable: 1" in out
+    assert "shipped lines near an evaluation question: 1" in out
+    lines = add_unanswered.load(bank)
+    assert [r["q"] for r in lines] == [shipped["q"], "青蛙养殖场每年的检疫费按什么标准收？"]

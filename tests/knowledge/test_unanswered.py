@@ -1,0 +1,57 @@
+"""Questions the documents do not answer: the shipped bank is sound, and a bank question counts only while its
+document is live."""
+
+import json
+from pathlib import Path
+
+from knowledge.unanswered import UNANSWERED_PATH, UnansweredQuestion, current, read_unanswered
+
+CORPUS = Path(__file__).resolve().parents[2] / "knowledge" / "corpus"
+
+
+def test_a_broken_line_is_skipped_not_fatal(tmp_path):
+    path = tmp_path / "unanswered.jsonl"
+    path.write_text('{"file": "policy/甲.md", "q": " 蘑菇登记费能退吗 ", "missing": "x"}\nnot json\n{"file": "甲.md"}\n'
+                    '{"file": "甲.md", "q": "  "}\n', encoding="utf-8")
+    assert read_unanswered(path) == [UnansweredQuestion("甲.md", "蘑菇登记费能退吗")]
+    assert read_unanswered(tmp_path / "missing.jsonl") == []
+
+
+def test_only_questions_of_live_documents_count():
+    bank = [UnansweredQuestion("甲.md", "一"), UnansweredQuestion("乙.md", "二")]
+    assert current(bank, {"乙.md", "丙.md"}) == [UnansweredQuestion("乙.md", "二")]
+
+
+def test_the_shipped_bank_names_shipped_files():
+    names = {p.name for p in CORPUS.rglob("*") if p.is_file()}
+    rows = [json.loads(line) for line in UNANSWERED_PATH.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(rows) > 500
+    assert all(r["file"] in names and r["q"].strip() and r["missing"].strip() for r in rows)
+    assert len({r["q"] for r in rows}) == len(rows)
+
+
+def test_the_nearest_bank_question_is_measured_on_live_documents_only(shipped_service, tmp_path):
+    from knowledge.search import HybridSearcher
+
+    s0 = shipped_service.searcher
+    snap = s0._snap
+    chunks = s0.all_chunks()
+    old_doc = next(iter(snap.versions.superseded_by))
+    superseded = next(c.source for c in chunks if c.doc_id == old_doc)
+    live = next(c.source for c in chunks if c.doc_id not in snap.versions.superseded_by)
+    bank = tmp_path / "unanswered.jsonl"
+    rows = [("青蛙证每年的年检费是多少钱", live), ("蘑菇合作社的办公室电话是多少", superseded),
+            ("蚯蚓养殖补贴发到哪个账户", "没有这个文件.md")]
+    bank.write_text("".join(json.dumps({"file": f, "q": q, "missing": "-"}, ensure_ascii=False) + "\n"
+                            for q, f in rows), encoding="utf-8")
+    s = HybridSearcher(shipped_service.store, s0.glossary, token_cache=tmp_path / "tokens.pkl",
+                       sentence_cache_dir=tmp_path, unanswered_path=bank)
+    s.refresh()
+    assert len(s._snap.unanswered_vectors) == 1  # the superseded version's and the unknown file's do not count
+    assert s.unanswered_top1(s.query_vector("青蛙证每年的年检费是多少钱")) > 0.99
+    alone = s.unanswered_top1(s.query_vector("蘑菇合作社的办公室电话是多少"))
+    assert alone < 0.99  # measured against the live question only
+    empty = HybridSearcher(shipped_service.store, s0.glossary, token_cache=tmp_path / "tokens2.pkl",
+                           sentence_cache_dir=tmp_path, unanswered_path=None)
+    empty.refresh()
+    assert empty.unanswered_top1(empty.query_vector("青蛙证每年的年检费是多少钱")) == 0.0
