@@ -16,9 +16,16 @@ def test_no_shipped_bank_question_is_near_an_evaluation_question():
     evaluation = add_unanswered.evaluation_bigrams()
     assert len(evaluation) > 4000
     shipped = add_unanswered.load(add_unanswered.UNANSWERED)
-    near = [r["q"] for r in shipped
-            if add_unanswered.near(add_unanswered.bigrams(r["q"]), evaluation, add_unanswered.NEAR_EVALUATION)]
+    shares = add_unanswered.max_overlaps([add_unanswered.bigrams(r["q"]) for r in shipped], evaluation)
+    near = [r["q"] for r, share in zip(shipped, shares, strict=True) if share >= add_unanswered.NEAR_EVALUATION]
     assert not near
+
+
+def test_the_sparse_overlap_is_the_set_overlap():
+    rows = [add_unanswered.bigrams(t) for t in ("青蛙证年检费多少", "蚯蚓养殖补贴", "")]
+    pool = [add_unanswered.bigrams(t) for t in ("青蛙证年检要多少钱", "养殖补贴发放", "无关的话")]
+    expected = [max((add_unanswered.overlap(r, o) for o in pool), default=0.0) for r in rows]
+    assert add_unanswered.max_overlaps(rows, pool).tolist() == expected
 
 
 def test_a_batch_keeps_only_far_questions_of_corpus_files(tmp_path, capsys, monkeypatch):
