@@ -5,7 +5,8 @@ set, the pending batches or dev; when it or one of its earlier user turns shares
 unanswered-question bank in either direction (the bank is a feature of the refuse-or-answer decision: an item near
 it would be decided by memory); or when it shares ``NEAR_BATCH`` with an item already kept (twins on one subject
 are meant to be alike, so the bar inside the new batches is higher). Prints what it kept and dropped. The rule of
-the batches of 2026-11-27 (ub, the edge batches, ud).
+the batches of 2026-11-27 (ub, the edge batches, ud); ``--keep-near-bank`` skips the bank check (ue, an unseen set
+that measures the bank where questions come close to it).
 """
 
 from __future__ import annotations
@@ -27,10 +28,12 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("out")
     p.add_argument("batches", nargs="+")
+    p.add_argument("--keep-near-bank", action="store_true",
+                   help="keep items near a bank question: measures the bank where users' questions come close to it")
     args = p.parse_args(argv)
     pool = [bigrams(it["question"]) for path in [QUESTIONS, *sorted(PENDING.glob("*.jsonl")), DEV] if path.exists()
             for it in load(path)]
-    bank = [bigrams(r["q"]) for r in load(UNANSWERED)] if UNANSWERED.exists() else []
+    bank = [bigrams(r["q"]) for r in load(UNANSWERED)] if UNANSWERED.exists() and not args.keep_near_bank else []
     counts: Counter[str] = Counter()
     kept: list[dict] = []
     new: list[frozenset[str]] = []

@@ -45,6 +45,10 @@ QUESTION_FEATURES: dict[str, str] = {
     # Out of fold on tune (the same rows, five fold assignments, the bank's 1,497 questions) the margin took
     # unanswerable questions refused at 3% false refusals from 0.687 to 0.731 on average; the nearest bank cosine
     # alone did worse (0.710 on the shipped folds), beside the margin no better (docs/benchmarks.md, fifteenth).
+    # The signal kept growing with the bank (ten fold assignments: 0.730 at 1,497, 0.745 at 2,234, 0.764 at
+    # 2,592, 0.765 at 2,963 questions). Restricting both nearest questions to the first passage's document did
+    # no better beside the margin and worse instead of it; the bank's questions as extra unanswerable training
+    # rows did no better (weight 0.25) or worse (0.5, 1) (docs/benchmarks.md, sixteenth).
     "unanswered_margin": "cosine of the question and the nearest written question the documents do not answer, "
                          "minus the nearest written answerable question's (domain_asked_top1)",
     # A follow-up (那…呢？) is short and its quotes answer the earlier question's subject: its probabilities and

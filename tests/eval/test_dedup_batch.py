@@ -16,8 +16,8 @@ def test_a_batch_drops_items_near_the_set_the_bank_or_each_other(tmp_path, capsy
     some_eval = sorted(load(QUESTIONS), key=lambda it: it["id"])[0]["question"]
     banked = load(dedup_batch.UNANSWERED)[0]["q"]
     items = [
-        {"id": "t-1", "question": "种蘑菇的合作社登记要带哪些材料去？", "history": []},  # kept
-        {"id": "t-2", "question": "种蘑菇的合作社登记要带哪些材料去啊", "history": []},  # near t-1
+        {"id": "t-1", "question": "蘑菇棚冬天剪羊驼毛须报备吗？", "history": []},  # kept
+        {"id": "t-2", "question": "蘑菇棚冬天剪羊驼毛须报备吗啊", "history": []},  # near t-1
         {"id": "t-3", "question": "请问" + some_eval, "history": []},  # near the set
         {"id": "t-4", "question": "换成蚯蚓养殖户怎么算", "history": [{"role": "user", "content": banked},
                                                           {"role": "assistant", "content": "……"}]},  # earlier turn banked
@@ -30,3 +30,9 @@ def test_a_batch_drops_items_near_the_set_the_bank_or_each_other(tmp_path, capsy
     assert "kept: 1" in printed and "near a kept item: 1" in printed
     assert "near the set: 1" in printed and "near the bank: 1" in printed
     assert [it["id"] for it in load(out)] == ["t-1"]
+
+    # measuring the bank where questions come close to it: the banked item is kept, the rest decided as before
+    kept_too = tmp_path / "near-bank.jsonl"
+    assert dedup_batch.main([str(kept_too), str(batch), "--keep-near-bank"]) == 0
+    assert "near the bank" not in capsys.readouterr().out
+    assert [it["id"] for it in load(kept_too)] == ["t-1", "t-4"]
