@@ -37,13 +37,6 @@ SIGNALS: dict[str, str] = {
                   "question like the ones people ask of these documents",
     "title_named": "the question names what a document's title is about (住房公积金, 劳动合同, 轨道交通 …)",
     "length": "log of the number of the question's words",
-    # Blind writers' messages outside the domain (knowledge.unanswered, the outside bank): a new out-of-domain
-    # message tends to come closer to one of them than to any question written for a passage. Cross-validated on
-    # tune (3,679 items, three fold assignments, out-of-domain caught at 2% of answerable ones turned away):
-    # 0.917 without, 0.933 with both signals (453 messages); the same messages as extra out-of-domain training
-    # rows instead did no better (0.912), beside the signals worse (0.926) (docs/benchmarks.md, seventeenth).
-    "outside_top1": "cosine of the question and the nearest written out-of-domain message",
-    "outside_margin": "outside_top1 minus asked_top1: nearer a message outside the domain than a question inside it",
 }
 
 

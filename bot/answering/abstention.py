@@ -48,9 +48,7 @@ QUESTION_FEATURES: dict[str, str] = {
     # The signal kept growing with the bank (ten fold assignments: 0.730 at 1,497, 0.745 at 2,234, 0.764 at
     # 2,592, 0.765 at 2,963 questions). Restricting both nearest questions to the first passage's document did
     # no better beside the margin and worse instead of it; the bank's questions as extra unanswerable training
-    # rows did no better (weight 0.25) or worse (0.5, 1) (docs/benchmarks.md, sixteenth). 548 more from writers
-    # each given one kind of missing fact (3,511) left the trained model's CV flat (0.753 -> 0.754, retrained with
-    # the out-of-domain signals) and moved held-out at the decision up (docs/benchmarks.md, seventeenth).
+    # rows did no better (weight 0.25) or worse (0.5, 1) (docs/benchmarks.md, sixteenth).
     "unanswered_margin": "cosine of the question and the nearest written question the documents do not answer, "
                          "minus the nearest written answerable question's (domain_asked_top1)",
     # A follow-up (那…呢？) is short and its quotes answer the earlier question's subject: its probabilities and

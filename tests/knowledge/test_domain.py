@@ -73,26 +73,11 @@ _INJURY = [{"role": "user", "content": "工伤保险待遇包括哪些？"}, {"r
 
 def test_a_follow_up_is_read_with_the_topic_it_continues(shipped_service):
     # alone, a story about a road accident looks like chatter; after a question on work-injury insurance it is not
-    follow_up = "出差路上出了车祸算不算"
+    follow_up = "我爸上班路上被车撞了算不算"
     alone = shipped_service.ask(follow_up)
     in_conversation = shipped_service.ask(follow_up, _INJURY)
     assert alone.answered_by == "domain"
     assert in_conversation.answered_by != "domain"
-
-
-def test_the_topic_lowers_the_out_of_domain_probability_of_a_story(shipped_service):
-    # 我爸上班路上被车撞了算不算 after the same question sits at the threshold since the out-of-domain bank
-    # (P 0.467 against 0.461, turned away; docs/benchmarks.md, seventeenth): the reading in context must still
-    # move it most of the way
-    from bot.answering.conversation import understand
-    from knowledge.domain import read_question
-
-    model, searcher = shipped_service.answerer.domain, shipped_service.searcher
-    follow_up = "我爸上班路上被车撞了算不算"
-    alone = model.probability_of(*read_question(searcher, understand(follow_up))[::2])
-    signals, in_context, vector = read_question(searcher, understand(follow_up, _INJURY))
-    assert alone >= model.threshold
-    assert model.probability_of(signals, vector, in_context) < alone - 0.25
 
 
 @pytest.mark.parametrize("follow_up", ["好的谢谢，那你顺便推荐部好看的电影", "嗯嗯，对了明天重庆会下雨吗"])
