@@ -1,4 +1,4 @@
-"""Add batches of questions the documents do not answer to the shipped bank: python eval/add_unanswered.py BATCH.jsonl ...
+"""Add batches of questions the documents do not answer to a shipped bank: python eval/add_unanswered.py [--outside] BATCH.jsonl ...
 
 The bank (``knowledge/data/unanswered.jsonl``, read by ``knowledge.unanswered``) is written by blind writers
 (``eval/bank-brief.md``). A line is kept when its file is a shipped corpus file and its question shares less
@@ -8,6 +8,9 @@ feature of the refuse-or-answer decision, so a bank question close to an evaluat
 item be decided by memory, not by the model. Prints what it kept and dropped; ``--write`` appends the kept
 lines and drops shipped lines that have since come near an evaluation question. Then run
 ``bot build-embedding-cache`` and ``bot train``.
+
+``--outside``: the batches hold messages outside the domain altogether ({"q", "persona", "why"} per line, no
+file; the brief is ``eval/outside/brief.md``), added to ``knowledge/data/outside.jsonl`` under the same rules.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from add_asked import PENDING
 from dataset import DEV, QUESTIONS, ROOT, batch_rows, corpus_files, load
 
 UNANSWERED = ROOT / "knowledge" / "data" / "unanswered.jsonl"
+OUTSIDE = ROOT / "knowledge" / "data" / "outside.jsonl"
 # Shares of a question's character bigrams: the evaluation set's own rule between batches (40%), and a higher
 # bar inside the bank, whose questions are meant to sit close to each other on one subject.
 NEAR_EVALUATION = 0.4
@@ -74,25 +78,33 @@ def near(b: frozenset[str], pool: list[frozenset[str]], share: float) -> bool:
     return any(overlap(b, o) >= share for o in pool)
 
 
+def bank_row(raw: dict) -> dict:
+    return {"file": Path(str(raw["file"])).name, "q": str(raw["q"]).strip(), "missing": str(raw["missing"])}
+
+
+def outside_row(raw: dict) -> dict:
+    return {"q": str(raw["q"]).strip(), "persona": str(raw["persona"]), "why": str(raw["why"])}
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("batches", nargs="+")
-    p.add_argument("--write", action="store_true", help="add the kept lines to knowledge/data/unanswered.jsonl "
+    p.add_argument("--write", action="store_true", help="add the kept lines to the bank "
                                                         "and drop its lines near an evaluation question")
+    p.add_argument("--outside", action="store_true", help="out-of-domain messages, for knowledge/data/outside.jsonl")
     args = p.parse_args(argv)
+    target = OUTSIDE if args.outside else UNANSWERED
     files = corpus_files()
     evaluation = evaluation_bigrams()
-    shipped = load(UNANSWERED) if UNANSWERED.exists() else []
+    shipped = load(target) if target.exists() else []
     leaked = ([r for r, share in zip(shipped, max_overlaps([bigrams(r["q"]) for r in shipped], evaluation),
                                      strict=True) if share >= NEAR_EVALUATION] if shipped else [])
     bank = [bigrams(r["q"]) for r in shipped]
     counts: Counter[str] = Counter()
     kept: list[dict] = []
-    batch = batch_rows(args.batches, lambda raw: {"file": Path(str(raw["file"])).name, "q": str(raw["q"]).strip(),
-                                                 "missing": str(raw["missing"])}, counts)
-    for row in batch:
+    for row in batch_rows(args.batches, outside_row if args.outside else bank_row, counts):
         b = bigrams(row["q"])
-        if row["file"] not in files:
+        if not args.outside and row["file"] not in files:
             counts["not a corpus file"] += 1
         elif not b:
             counts["empty question"] += 1
@@ -108,8 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"shipped lines near an evaluation question: {len(leaked)}")
     if args.write and (kept or leaked):
         rows = [r for r in shipped if r not in leaked] + kept
-        UNANSWERED.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-        print(f"{UNANSWERED}: {len(kept)} added, {len(leaked)} dropped, {len(rows)} lines")
+        target.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        print(f"{target}: {len(kept)} added, {len(leaked)} dropped, {len(rows)} lines")
     return 0
 
 

@@ -2,8 +2,8 @@
 
 An item is dropped when its question shares ``NEAR_EVALUATION`` of its character bigrams with a question of the
 set, the pending batches or dev; when it or one of its earlier user turns shares that much with a question of the
-unanswered-question bank in either direction (the bank is a feature of the refuse-or-answer decision: an item near
-it would be decided by memory); or when it shares ``NEAR_BATCH`` with an item already kept (twins on one subject
+unanswered-question bank or the out-of-domain bank in either direction (the banks are features of the
+refuse-or-answer and out-of-domain decisions: an item near one would be decided by memory); or when it shares ``NEAR_BATCH`` with an item already kept (twins on one subject
 are meant to be alike, so the bar inside the new batches is higher). Prints what it kept and dropped. The rule of
 the batches of 2026-11-27 (ub, the edge batches, ud); ``--keep-near-bank`` skips the bank check (ue, an unseen set
 that measures the bank where questions come close to it).
@@ -18,7 +18,7 @@ from collections import Counter
 from pathlib import Path
 
 from add_asked import PENDING
-from add_unanswered import NEAR_EVALUATION, UNANSWERED, bigrams, near, overlap
+from add_unanswered import NEAR_EVALUATION, OUTSIDE, UNANSWERED, bigrams, near, overlap
 from dataset import DEV, QUESTIONS, load
 
 NEAR_BATCH = 0.7
@@ -33,7 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     pool = [bigrams(it["question"]) for path in [QUESTIONS, *sorted(PENDING.glob("*.jsonl")), DEV] if path.exists()
             for it in load(path)]
-    bank = [bigrams(r["q"]) for r in load(UNANSWERED)] if UNANSWERED.exists() and not args.keep_near_bank else []
+    bank = [bigrams(r["q"]) for path in (UNANSWERED, OUTSIDE) if path.exists() and not args.keep_near_bank
+            for r in load(path)]
     counts: Counter[str] = Counter()
     kept: list[dict] = []
     new: list[frozenset[str]] = []

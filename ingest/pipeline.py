@@ -19,7 +19,7 @@ from knowledge.embeddings import KBEmbeddings, VectorCache
 from knowledge.models import Chunk, Document, text_hash
 from knowledge.sentences import SENTENCES, sentence_texts
 from knowledge.store import KnowledgeStore
-from knowledge.unanswered import UNANSWERED, UnansweredQuestion, current, read_unanswered
+from knowledge.unanswered import OUTSIDE, UNANSWERED, UnansweredQuestion, current, read_outside, read_unanswered
 
 log = logging.getLogger(__name__)
 
@@ -204,10 +204,12 @@ def build_vector_cache(paths: Iterable[str | Path], embeddings: KBEmbeddings,
                        batch: int = 64, progress: Callable[[int, int], None] | None = None,
                        cards: DocumentCards | None = None,
                        asked: list[AskedQuestion] | None = None,
-                       unanswered: list[UnansweredQuestion] | None = None) -> tuple[VectorCache, ...]:
+                       unanswered: list[UnansweredQuestion] | None = None,
+                       outside: list[str] | None = None) -> tuple[VectorCache, ...]:
     """Embed every chunk, every quotable sentence, every document card, every question written for a
-    passage and every written question the files do not answer (both as queries) of the given files that the
-    model's caches lack, and save the caches.
+    passage and every written question the files do not answer of the given files, and every written
+    out-of-domain message (the questions and messages as queries), that the model's caches lack, and save the
+    caches.
 
     The caches are keyed by (model id, hash of the text); entries no longer produced by the files
     are dropped so the shipped files do not grow with stale vectors.
@@ -229,4 +231,7 @@ def build_vector_cache(paths: Iterable[str | Path], embeddings: KBEmbeddings,
     unanswered_cache = _fill(VectorCache(embeddings.model_id, kind=UNANSWERED),
                              {text_hash(q.question): q.question for q in bank}, embeddings, batch, progress,
                              as_queries=True)
-    return passages, sentences, card_cache, asked_cache, unanswered_cache
+    outside_cache = _fill(VectorCache(embeddings.model_id, kind=OUTSIDE),
+                          {text_hash(q): q for q in (read_outside() if outside is None else outside)}, embeddings,
+                          batch, progress, as_queries=True)
+    return passages, sentences, card_cache, asked_cache, unanswered_cache, outside_cache

@@ -39,6 +39,19 @@ SIGNALS: dict[str, str] = {
     "length": "log of the number of the question's words",
 }
 
+# Signals of the domain model alone (the refuse-or-answer model reads SIGNALS): how near the question comes to
+# the two banks blind writers wrote (knowledge.unanswered). Questions about live documents that they do not answer
+# are in the domain all the same (the reply says the knowledge base lacks the fact); messages outside it altogether
+# (weather, restaurants, another city's programme) tend to come closer to one another than to any question written
+# for a passage (docs/benchmarks.md, seventeenth and eighteenth sections).
+BANK_SIGNALS: dict[str, str] = {
+    "unanswered_top1": "cosine of the question and the nearest written question about a live document that it "
+                       "does not answer (knowledge.unanswered): in the domain, though unanswered",
+    "outside_top1": "cosine of the question and the nearest written out-of-domain message",
+    "outside_margin": "outside_top1 minus asked_top1: nearer a message outside the domain than a question inside it",
+}
+READ = (*SIGNALS, *BANK_SIGNALS)
+
 
 # A follow-up ("那医院呢？") says little on its own: read alone it looks like chatter, and half the tune
 # follow-ups refused were turned away as out of domain. The same signals of the message read with the topic
@@ -47,21 +60,23 @@ SIGNALS: dict[str, str] = {
 # instead of 0.884 at the same 0.019 in-domain turned away (in the experiment: 8 follow-ups of 540 turned away
 # instead of 19; docs/benchmarks.md, tenth section). For a first message both views are the same.
 IN_CONTEXT = "in_context_"
-INPUTS: tuple[str, ...] = (*SIGNALS, *(IN_CONTEXT + k for k in SIGNALS))
+INPUTS: tuple[str, ...] = (*READ, *(IN_CONTEXT + k for k in READ))
 
 
-def read_question(searcher, a: QueryAnalysis) -> tuple[dict[str, float], dict[str, float], np.ndarray]:
+def read_question(searcher, a: QueryAnalysis, hidden: frozenset[str] = frozenset()
+                  ) -> tuple[dict[str, float], dict[str, float], np.ndarray]:
     """The signals of an understood message, the same read with the earlier topic it continues (a first
-    message: the same dict), and its vector. ``searcher``: a ``HybridSearcher``."""
-    signals, vector = searcher.domain_signals(a.question)
-    return signals, searcher.domain_signals(a.retrieval_text)[0] if a.topic else signals, vector
+    message: the same dict), and its vector. ``searcher``: a ``HybridSearcher``; ``hidden``: sources whose
+    written questions are left out (``HybridSearcher.domain_signals``)."""
+    signals, vector = searcher.domain_signals(a.question, hidden)
+    return signals, searcher.domain_signals(a.retrieval_text, hidden)[0] if a.topic else signals, vector
 
 
 def row(signals: dict[str, float], vector: np.ndarray, in_context: dict[str, float] | None = None) -> np.ndarray:
     """The model's input: the named signals, the same read in context (a first message: the same again), then
     the question vector."""
     in_context = signals if in_context is None else in_context
-    return np.concatenate([[signals[k] for k in SIGNALS], [in_context[k] for k in SIGNALS],
+    return np.concatenate([[signals[k] for k in READ], [in_context[k] for k in READ],
                            np.asarray(vector, dtype=np.float64)])
 
 

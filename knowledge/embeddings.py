@@ -189,7 +189,7 @@ class VectorCache:
     file is a quarter of the size.
     """
 
-    QUANTIZED = {"sentences", "asked", "unanswered"}  # (the kinds of knowledge.sentences, .asked, .unanswered)
+    QUANTIZED = {"sentences", "asked", "unanswered", "outside"}  # (the kinds of knowledge.sentences, .asked, .unanswered)
     INT8_SCALE = 127.0  # L2-normalised vectors have every component in [-1, 1]
 
     def __init__(self, model_id: str, directory: Path = CACHE_DIR, kind: str = "") -> None:

@@ -42,7 +42,15 @@ from knowledge.ranking import (
 from knowledge.sentences import SentenceVectors
 from knowledge.store import KnowledgeStore
 from knowledge.thesaurus import Thesaurus
-from knowledge.unanswered import UNANSWERED, UNANSWERED_PATH, current, read_unanswered
+from knowledge.unanswered import (
+    OUTSIDE,
+    OUTSIDE_PATH,
+    UNANSWERED,
+    UNANSWERED_PATH,
+    current,
+    read_outside,
+    read_unanswered,
+)
 from knowledge.versions import VersionMap, build_version_map
 
 log = logging.getLogger(__name__)
@@ -51,6 +59,9 @@ ROUTED_DOCS = 3  # documents whose cards a message names that add candidates of 
 ROUTED_PASSAGES = 3  # passages each of them adds (its nearest in meaning)
 ASKED_CANDIDATES = 20  # passages whose written questions come nearest the query join the candidates
 ASKED_GAP_CAP = 0.3  # a passage with no written question counts as this far below the best one
+# what domain_signals reads of a question (knowledge.domain describes each)
+DOMAIN_SIGNALS = ("dense_top1", "dense_top5", "doc_top1", "sentence_top1", "asked_top1", "title_named", "known_share",
+                  "known_idf", "lex_cover", "length", "unanswered_top1", "outside_top1", "outside_margin")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?=年|版)")
 
 
@@ -108,6 +119,8 @@ class _Snapshot:
     asked_quotes: list[str]  # question j's quote: the sentence it asks about
     asked_bm25: BM25Index  # over those questions' tokens
     unanswered_vectors: np.ndarray  # questions the live documents do not answer (knowledge.unanswered), as queries
+    unanswered_sources: np.ndarray  # question j's document (source file name)
+    outside_vectors: np.ndarray  # messages outside the domain altogether (knowledge.unanswered), as queries
     built_at: float = field(default_factory=time.time)
 
 
@@ -118,12 +131,15 @@ class HybridSearcher:
                  options: SearchOptions | None = None, reload_interval: float = 2.0,
                  ranker_path: Path | None = RANKER_PATH, sentence_cache_dir: Path | None = None,
                  cards: DocumentCards | None = None, asked_path: Path | None = ASKED_PATH,
-                 asked_edits_path: Path | None = None, unanswered_path: Path | None = UNANSWERED_PATH) -> None:
+                 asked_edits_path: Path | None = None, unanswered_path: Path | None = UNANSWERED_PATH,
+                 outside_path: Path | None = OUTSIDE_PATH) -> None:
         self.store = store
         self.written = WrittenQuestions(asked_path, asked_edits_path)
         self.asked_vectors = TextVectors(store.embeddings, ASKED, sentence_cache_dir, as_queries=True)
         self.unanswered = read_unanswered(unanswered_path)
         self.unanswered_vectors = TextVectors(store.embeddings, UNANSWERED, sentence_cache_dir, as_queries=True)
+        self.outside = read_outside(outside_path)
+        self.outside_vectors = TextVectors(store.embeddings, OUTSIDE, sentence_cache_dir, as_queries=True)
         self.sentence_vectors = SentenceVectors(store.embeddings, sentence_cache_dir)
         self.cards = cards or DocumentCards()
         self.card_vectors = TextVectors(store.embeddings, CARDS, sentence_cache_dir)
@@ -197,11 +213,16 @@ class HybridSearcher:
             asked_matrix = (np.vstack([held[t] for t in asked_texts]).astype(np.float32) if asked_texts
                             else np.zeros((0, card_matrix.shape[1]), np.float32))
             live = {c.source for c in chunks if c.doc_id not in versions.superseded_by}
-            unanswered_texts = [q.question for q in current(self.unanswered, live)]
+            unanswered = current(self.unanswered, live)
+            unanswered_texts = [q.question for q in unanswered]
             self.unanswered_vectors.hold(unanswered_texts)
             held = self.unanswered_vectors.known()
             unanswered_matrix = (np.vstack([held[t] for t in unanswered_texts]).astype(np.float32)
                                  if unanswered_texts else np.zeros((0, card_matrix.shape[1]), np.float32))
+            self.outside_vectors.hold(self.outside)
+            held = self.outside_vectors.known()
+            outside_matrix = (np.vstack([held[t] for t in self.outside]).astype(np.float32) if self.outside
+                              else np.zeros((0, card_matrix.shape[1]), np.float32))
             snap = _Snapshot(chunks, {c.chunk_id: i for i, c in enumerate(chunks)}, BM25Index(tokens),
                              [frozenset(t) for t in tokens], versions, vectors, doc_index, doc_ids, centroids,
                              title_tokens, frozenset(filter(None, map(title_subject, titles.values()))),
@@ -210,7 +231,8 @@ class HybridSearcher:
                              BM25Index([tok.tokenize(t) for t in card_texts]), card_matrix, card_texts,
                              doc_cards, phrases, _alternation(phrases), staff, _alternation(staff), asked_matrix, asked_owner,
                              np.searchsorted(asked_owner, np.arange(len(chunks) + 1)), [q.quote for q in asked],
-                             BM25Index([tok.tokenize(t) for t in asked_texts]), unanswered_matrix)
+                             BM25Index([tok.tokenize(t) for t in asked_texts]), unanswered_matrix,
+                             np.array([q.source for q in unanswered], dtype=object), outside_matrix)
             # swap together: queries must be tokenized the way the index was
             self._snap, self.tokenizer, self._token_cache = snap, tok, cache
             log.info("search index: %d chunks in %.0f ms", len(chunks), (time.perf_counter() - t0) * 1000)
@@ -558,30 +580,43 @@ class HybridSearcher:
         best[has] = np.maximum.reduceat(sims, starts[has])
         return best
 
-    def domain_signals(self, query: str) -> tuple[dict[str, float], np.ndarray]:
-        """How close a question comes to the corpus, and its vector (the inputs of ``knowledge.domain``)."""
+    def domain_signals(self, query: str, hidden: frozenset[str] = frozenset()) -> tuple[dict[str, float], np.ndarray]:
+        """How close a question comes to the corpus, and its vector (the inputs of ``knowledge.domain``).
+
+        ``hidden``: sources whose written questions (answered or not) are left out, so a question reads as one
+        about a document nobody wrote questions for (an uploaded one): how the domain model is trained not to
+        lean on them."""
         snap = self._snap
-        zero = dict.fromkeys(("dense_top1", "dense_top5", "doc_top1", "sentence_top1", "asked_top1", "title_named",
-                              "known_share", "known_idf", "lex_cover"), 0.0)
         if snap is None or not len(snap.chunks):
-            return {**zero, "length": 0.0}, np.zeros(0)
+            return dict.fromkeys(DOMAIN_SIGNALS, 0.0), np.zeros(0)
         toks = list(dict.fromkeys(t for t in self.tokenizer.tokenize(query) if len(t) >= 2 or t.isdigit()))
         top, sims, qvec = self._dense(query, 5)
         doc_sims = snap.doc_centroids @ qvec
         idf = {t: snap.bm25.idf(t) for t in toks}  # an unseen word gets the rarest weight
         known = [t for t in toks if snap.bm25.df(t) > 0]
         lex = self.lexical({t: 1.0 for t in known}, 5)
+        asked_sims = snap.asked_vectors @ qvec
+        if hidden and len(asked_sims):
+            asked_sims = asked_sims[[snap.chunks[o].source not in hidden for o in snap.asked_owner]]
+        asked = float(asked_sims.max()) if len(asked_sims) else 0.0
+        unanswered_sims = snap.unanswered_vectors @ qvec
+        if hidden and len(unanswered_sims):
+            unanswered_sims = unanswered_sims[[s not in hidden for s in snap.unanswered_sources]]
+        outside = float((snap.outside_vectors @ qvec).max()) if len(snap.outside_vectors) else 0.0
         return {
             "dense_top1": top[0][1] if top else 0.0,
             "dense_top5": float(np.mean([s for _, s in top])) if top else 0.0,
             "doc_top1": float(doc_sims.max()) if len(doc_sims) else 0.0,
             "sentence_top1": float((snap.sentence_vectors @ qvec).max()) if len(snap.sentence_vectors) else 0.0,
-            "asked_top1": float((snap.asked_vectors @ qvec).max()) if len(snap.asked_vectors) else 0.0,
+            "asked_top1": asked,
             "title_named": float(any(t in query for t in snap.title_subjects)),
             "known_share": len(known) / len(toks) if toks else 0.0,
             "known_idf": sum(idf[t] for t in known) / sum(idf.values()) if toks else 0.0,
             "lex_cover": max((weighted_share(idf, snap.token_sets[i]) for i, _ in lex), default=0.0),
             "length": float(np.log1p(len(toks))),
+            "unanswered_top1": float(unanswered_sims.max()) if len(unanswered_sims) else 0.0,
+            "outside_top1": outside,
+            "outside_margin": outside - asked,
         }, qvec
 
     def unanswered_top1(self, qvec: np.ndarray) -> float:

@@ -10,19 +10,29 @@ the refuse-or-answer decision (``bot.answering.abstention``), weighed by a model
 
 A question counts only while its document is in the knowledge base and not superseded: a new version, or a
 removed document, may change what is stated.
+
+The second bank holds messages outside the knowledge base's domain altogether (weather, restaurants, another
+city's programme, chit-chat), written blind by other writers (``knowledge/data/outside.jsonl``): how close a
+message comes to the nearest of them, against the nearest written answerable question, is a signal of the
+out-of-domain model (``knowledge.domain``). Those belong to no document and always count.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 UNANSWERED = "unanswered"  # the kind of the questions' vector caches
 UNANSWERED_PATH = Path(__file__).resolve().parent / "data" / "unanswered.jsonl"
+OUTSIDE = "outside"  # the kind of the out-of-domain questions' vector cache
+OUTSIDE_PATH = Path(__file__).resolve().parent / "data" / "outside.jsonl"
 
 
 @dataclass(frozen=True)
@@ -31,24 +41,31 @@ class UnansweredQuestion:
     question: str
 
 
-def read_unanswered(path: Path | None = UNANSWERED_PATH) -> list[UnansweredQuestion]:
-    """The questions of a JSON-lines file ({"file", "q", …} per line); a broken line is logged and skipped, a
-    missing file gives none."""
+def _read_lines(path: Path | None, parse: Callable[[dict], T]) -> list[T]:
+    """``parse`` of each line of a JSON-lines file; a broken line is logged and skipped, a missing file gives
+    none."""
     if path is None or not Path(path).exists():
         return []
-    out: list[UnansweredQuestion] = []
+    out: list[T] = []
     for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
         try:
-            raw = json.loads(line)
-            q = UnansweredQuestion(Path(str(raw["file"])).name, str(raw["q"]).strip())
-        except (ValueError, KeyError, TypeError) as exc:
+            out.append(parse(json.loads(line)))
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             log.error("%s line %d skipped: %s", path, n, exc)
-            continue
-        if q.question:
-            out.append(q)
     return out
+
+
+def read_unanswered(path: Path | None = UNANSWERED_PATH) -> list[UnansweredQuestion]:
+    """The questions of a JSON-lines file ({"file", "q", …} per line)."""
+    rows = _read_lines(path, lambda raw: UnansweredQuestion(Path(str(raw["file"])).name, str(raw["q"]).strip()))
+    return [q for q in rows if q.question]
+
+
+def read_outside(path: Path | None = OUTSIDE_PATH) -> list[str]:
+    """The out-of-domain messages of a JSON-lines file ({"q", …} per line), each once."""
+    return list(dict.fromkeys(filter(None, _read_lines(path, lambda raw: str(raw["q"]).strip()))))
 
 
 def current(questions: list[UnansweredQuestion], live_sources: set[str]) -> list[UnansweredQuestion]:

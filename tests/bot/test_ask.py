@@ -92,7 +92,12 @@ def test_asked_amount_present_is_answered_absent_is_refused(http):
     assert not present["refused"] and "5%" in present["answer"]
     assert any(h for c in present["citations"] for h in c["highlights"])  # the figure is marked
     absent = _ask(http, "重庆的住房公积金贷款利率是多少？")
-    assert absent["refused"] and "知识库中未找到" in absent["answer"]
+    assert absent["refused"] is True, absent["answer"]
+    # "not stated", or the domain reply with the hotline: written bank-loan-rate messages outside the domain sit as
+    # near this question as the nearest unanswered one (docs/benchmarks.md, eighteenth section); never a rate
+    assert "知识库中未找到" in absent["answer"] or absent["answered_by"] == "domain"
+    cited = [c["quote"] + c["title"] + c["section"] + c["version_date"] for c in absent["citations"]]
+    assert numbers_outside(absent["answer"], cited) == []
 
 
 def test_a_list_lead_in_that_states_the_asked_period_is_quoted(http):

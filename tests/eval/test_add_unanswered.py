@@ -6,16 +6,19 @@ from __future__ import annotations
 import json
 import sys
 
+import pytest
+
 from tests.conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "eval"))
 import add_unanswered  # noqa: E402  (eval/ is a folder of scripts, not a package)
 
 
-def test_no_shipped_bank_question_is_near_an_evaluation_question():
+@pytest.mark.parametrize("bank", [add_unanswered.UNANSWERED, add_unanswered.OUTSIDE])
+def test_no_shipped_bank_question_is_near_an_evaluation_question(bank):
     evaluation = add_unanswered.evaluation_bigrams()
     assert len(evaluation) > 4000
-    shipped = add_unanswered.load(add_unanswered.UNANSWERED)
+    shipped = add_unanswered.load(bank)
     shares = add_unanswered.max_overlaps([add_unanswered.bigrams(r["q"]) for r in shipped], evaluation)
     near = [r["q"] for r, share in zip(shipped, shares, strict=True) if share >= add_unanswered.NEAR_EVALUATION]
     assert not near
@@ -52,3 +55,22 @@ def test_a_batch_keeps_only_far_questions_of_corpus_files(tmp_path, capsys, monk
     assert "shipped lines near an evaluation question: 1" in out
     lines = add_unanswered.load(bank)
     assert [r["q"] for r in lines] == [shipped["q"], "青蛙养殖场每年的检疫费按什么标准收？"]
+
+
+def test_an_outside_batch_goes_to_its_own_bank_without_files(tmp_path, capsys, monkeypatch):
+    outside, bank = tmp_path / "outside.jsonl", tmp_path / "unanswered.jsonl"
+    monkeypatch.setattr(add_unanswered, "OUTSIDE", outside)
+    monkeypatch.setattr(add_unanswered, "UNANSWERED", bank)
+    some_eval = sorted(add_unanswered.load(add_unanswered.QUESTIONS), key=lambda it: it["id"])[0]["question"]
+    rows = [
+        {"persona": "citizen", "q": "教我把袜子叠成小兔子的样子", "why": "-"},  # kept
+        {"persona": "citizen", "q": some_eval, "why": "-"},  # an evaluation question
+        {"persona": "staff", "q": "没有why字段的一句话"},
+    ]
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    assert add_unanswered.main(["--outside", str(batch), "--write"]) == 0
+    out = capsys.readouterr().out
+    assert "kept: 1" in out and "near an evaluation question: 1" in out and "unreadable: 1" in out
+    assert [r["q"] for r in add_unanswered.load(outside)] == ["教我把袜子叠成小兔子的样子"]
+    assert not bank.exists()  # the in-scope bank is untouched

