@@ -125,8 +125,9 @@ class Answerer:
             # nothing to quote, or the only facts of the asked kind are another thing's (a fine, when a fee is
             # asked): a reader would take that number for the answer
             return self.composer.refusal(a, needed or {"_"}, sents, hits, anchor)
+        # the domain signals already read the nearest unanswered bank question (the same vector, the same bank)
         row = question_features(x, np.array([s.score for s in sents]), hits, needed, unstated, signals,
-                                followup=bool(a.topic), unanswered=self.searcher.unanswered_top1(vector))
+                                followup=bool(a.topic), unanswered=signals["unanswered_top1"])
         return Deliberation(a, hits, sents, picked, needed, unstated, anchor, row)
 
     def answer(self, question: str, history: list[dict] | None = None) -> Answer:
