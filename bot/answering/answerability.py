@@ -22,6 +22,7 @@ from bot.answering.candidates import (
     figure_owners,
     figure_terms,
     is_standard,
+    penalty_kinds,
     subject,
     unknown_subject,
 )
@@ -145,6 +146,7 @@ def stated_kinds(searcher: HybridSearcher, a: QueryAnalysis, picked: list[Candid
     stated: set[str] = set()
     for s in picked:
         kinds = set(s.kinds)
+        kinds -= penalty_kinds(a.question, s.text, kinds & FIGURES)
         if counted and not counted & s.tokens:
             kinds.discard("count")
         if of and not of & s.tokens:

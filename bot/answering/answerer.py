@@ -163,7 +163,14 @@ class Answerer:
 
     def quotes(self, a: QueryAnalysis, sents: list[Candidate], hits: list[Hit]) -> list[Candidate]:
         """The sentences an answer quotes: the best and what adds to it, then each part's best."""
-        return self._pick_parts(a, sents, self.composer.pick(sents, a), hits)
+        picked = self._pick_parts(a, sents, self.composer.pick(sents, a), hits)
+        return picked[:1] + [p for p in picked[1:] if not self._only_foreign(a, p)]
+
+    def _only_foreign(self, a: QueryAnalysis, s: Candidate) -> bool:
+        """A further quote whose only figure of an asked kind is another thing's (a fine, when a fee is asked)
+        states nothing asked, and a reader would take its number for the answer."""
+        needed = needed_kinds(a)
+        return bool(satisfied(s.kinds, needed & FIGURES)) and not stated_kinds(self.searcher, a, [s]) & needed
 
     def _pick_parts(self, a: QueryAnalysis, sents: list[Candidate], picked: list[Candidate],
                     hits: list[Hit]) -> list[Candidate]:

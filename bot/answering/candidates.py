@@ -24,6 +24,11 @@ _AGGREGATE = re.compile(r"累计|总规模|共计|合计|总额|撬动|总量|�
 # "X是多少" / "X有多少" / "X为多少": X names the figure asked (a copula, so a verb phrase is never taken for X)
 _ASKED_FIGURE = re.compile(r"([\u4e00-\u9fff]{2,12}?)(?:大概|一般|大约)?(?:是|有|为)(?:多少|几)")
 _COUNTED = re.compile(r"(?:多少|几)(?:个|项|家|名|套|所|座|条|次|件|位|批|户|支|种|类)([\u4e00-\u9fff]{2,8})")
+# A penalty clause (处五千元以上五万元以下罚款, 并处……罚金): its figure is a fine, which answers no question
+# except one about penalties.
+_PENALTY = re.compile(r"罚款|罚金")
+_ASKS_PENALTY = re.compile(r"罚")
+_CLAUSE = re.compile(r"[^，,；;。：:！!？?]+")
 # Headings inside report paragraphs ("二是加强区域人才政策协同。") say what follows, not a fact.
 _LABEL_SENTENCE = re.compile(r"^([一二三四五六七八九十]+是[^，,；;]{0,20}。|[（(][一二三四五六七八九十]+[)）](关于|进一步)[^，,；;]{0,30}。)$")
 
@@ -144,6 +149,15 @@ def unknown_subject(searcher: HybridSearcher, question: str) -> str | None:
         if toks and not searcher.glossary.expand(subj) and all(searcher.document_frequency(t) == 0 for t in toks):
             return subj
     return None
+
+
+def penalty_kinds(question: str, text: str, kinds: set[str]) -> set[str]:
+    """The figure kinds (of ``kinds``) the sentence states only inside penalty clauses, when the question
+    asks about none: a fine (处五千元以上五万元以下罚款) is not the fee or the amount asked."""
+    if _ASKS_PENALTY.search(question) or not _PENALTY.search(text):
+        return set()
+    rest = "，".join(c for c in _CLAUSE.findall(text) if not _PENALTY.search(c))
+    return {k for k in kinds if k in EVIDENCE and not EVIDENCE[k].search(rest)}
 
 
 def is_standard(text: str) -> bool:

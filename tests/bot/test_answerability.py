@@ -143,3 +143,26 @@ def test_a_number_of_the_asked_kind_that_belongs_to_something_else_is_foreign(sh
     assert unstated == {"amount"} and foreign  # a fine is no rent: never a partial answer
     unstated, foreign = answerer.unstated(a, sents[1:])
     assert unstated == {"amount"} and not foreign  # says nothing of any amount: may quote, saying so
+
+
+def test_a_fine_states_no_fee_unless_a_penalty_is_asked(searcher):
+    a, sents, _ = _rows(searcher, "停车场每小时收多少钱？",
+                        "停车场应当公示收费标准；擅自提高收费的，处一千元以上五千元以下罚款。")
+    fine = next(s for s in sents if "罚款" in s.text)
+    assert "amount" in fine.kinds and "amount" not in stated_kinds(searcher, a, [fine])
+    a, sents, _ = _rows(searcher, "停车场擅自提高收费要罚多少？",
+                        "停车场应当公示收费标准；擅自提高收费的，处一千元以上五千元以下罚款。")
+    assert "amount" in stated_kinds(searcher, a, [s for s in sents if "罚款" in s.text])  # the fine is asked
+    a, sents, _ = _rows(searcher, "停车场每小时收多少钱？",
+                        "临时停车每小时收费五元，超时未缴的，处二百元罚款。")
+    assert len(sents) == 1
+    assert "amount" in stated_kinds(searcher, a, sents)  # the fee is stated outside the penalty clause
+
+
+def test_a_further_quote_holding_only_a_fine_is_not_quoted(shipped_service):
+    answerer = shipped_service.answerer
+    a, sents, _ = _rows(answerer.searcher, "摊位的租金是多少？",
+                        "摊位租金由街道办事处按照市场价格确定。",
+                        "违反本条例规定占道经营的，处二百元以上一千元以下罚款。")
+    rent, fine = sents
+    assert answerer._only_foreign(a, fine) and not answerer._only_foreign(a, rent)
