@@ -28,6 +28,8 @@ _COUNTED = re.compile(r"(?:多少|几)(?:个|项|家|名|套|所|座|条|次|件
 # except one about penalties.
 _PENALTY = re.compile(r"罚款|罚金")
 _ASKS_PENALTY = re.compile(r"罚")
+# Clauses split at the breaks of `composition._clause_before` except 、, which joins a fine's range
+# (处一万元以上、五万元以下罚款) into one clause.
 _CLAUSE = re.compile(r"[^，,；;。：:！!？?]+")
 # Headings inside report paragraphs ("二是加强区域人才政策协同。") say what follows, not a fact.
 _LABEL_SENTENCE = re.compile(r"^([一二三四五六七八九十]+是[^，,；;]{0,20}。|[（(][一二三四五六七八九十]+[)）](关于|进一步)[^，,；;]{0,30}。)$")
