@@ -14,6 +14,7 @@ from pathlib import Path
 from bot.answering import Answer, Answerer
 from bot.answering.abstention import AbstentionModel
 from bot.answering.answerability import AnswerabilityModel
+from bot.answering.uncovered import UncoveredModel
 from bot.config import Settings
 from bot.errors import BadInput
 from bot.storage import QuestionLog
@@ -86,12 +87,13 @@ class KnowledgeService:
             domain = _model(DomainModel, s.domain_path, require_models)
             answerability = _model(AnswerabilityModel, s.answerability_path, require_models)
             abstention = _model(AbstentionModel, s.abstention_path, require_models)
+            uncovered = _model(UncoveredModel, s.uncovered_path, require_models)
             if (s.auto_ingest if auto_ingest is None else auto_ingest) and Path(s.knowledge_dir).is_dir():
                 self._ingest_shipped()
             self.searcher.refresh()
             # without a model file only the training commands run (they compute features, not answers)
             self.answerer = Answerer(self.searcher, answerability or AnswerabilityModel.untrained(), domain=domain,
-                                     abstention=abstention, drafter=self._drafter())
+                                     abstention=abstention, uncovered=uncovered, drafter=self._drafter())
             self.reload_catalogue()
             if s.log_questions:
                 Path(s.data_dir).mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 
@@ -321,9 +322,10 @@ def out_of_fold_ask(service, tune: EvalSet) -> Callable[[dict], dict]:
     fold_models = _answerability_folds(sentence_rows(service, tune.items, rankers))
     for m in fold_models:
         m.threshold, m.params = shipped.threshold, dict(shipped.params)
-    abstention = answerer.abstention
-    x, y, folds, ids = abstention_rows(service, tune.items, rankers, fold_models)
-    abstention_folds = _abstention_folds(x, y, folds)
+    abstention, uncovered = answerer.abstention, answerer.uncovered
+    left_overs: list[list[str]] = []
+    x, y, folds, ids = abstention_rows(service, tune.items, rankers, fold_models, left_overs=left_overs)
+    abstention_folds, uncovered_folds, _ = _abstention_folds(x, y, folds, left_overs)
     for m in abstention_folds:
         m.threshold = abstention.threshold
     abstention_fold = dict(zip(ids, folds, strict=True))
@@ -332,13 +334,14 @@ def out_of_fold_ask(service, tune: EvalSet) -> Callable[[dict], dict]:
 
     def ask(item: dict) -> dict:
         answerer.answerability = fold_models[fold[item["id"]]] if item["id"] in fold else shipped
-        answerer.abstention = (abstention_folds[abstention_fold[item["id"]]] if item["id"] in abstention_fold
-                               else abstention)
+        k = abstention_fold.get(item["id"])
+        answerer.abstention = abstention if k is None else abstention_folds[k]
+        answerer.uncovered = uncovered if k is None else uncovered_folds[k]
         try:
             with _ranked_by(service.searcher, rankers[item["id"]]):
                 return service.ask(item["question"], item.get("history", [])).as_dict()
         finally:
-            answerer.answerability, answerer.abstention = shipped, abstention
+            answerer.answerability, answerer.abstention, answerer.uncovered = shipped, abstention, uncovered
 
     return ask
 
@@ -388,8 +391,8 @@ ABSTENTION_TREES = {"n_estimators": 200, "num_leaves": 7, "learning_rate": 0.05,
 
 
 def abstention_rows(service, items: list[dict], rankers: dict[str, TreeRanker] | None = None,
-                    sentence_models: list | None = None, settled: dict[str, bool] | None = None
-                    ) -> tuple[np.ndarray, np.ndarray, list[int], list[str]]:
+                    sentence_models: list | None = None, settled: dict[str, bool] | None = None,
+                    left_overs: list[list[str]] | None = None) -> tuple[np.ndarray, np.ndarray, list[int], list[str]]:
     """Question features and answerable? (0/1) of the items that reach the refuse-or-answer decision (not
     chit-chat, not turned away by the domain model, something to quote): in-domain items, and the
     out-of-domain ones the domain model lets through (unanswerable by definition). With each row's fold
@@ -397,7 +400,8 @@ def abstention_rows(service, items: list[dict], rankers: dict[str, TreeRanker] |
     out-of-domain one's among the out-of-domain items) and item id. ``rankers`` and ``sentence_models`` (one
     per fold, for in-domain items: out-of-domain ones are in no sentence model's training data): the models
     each item is retrieved and scored with, default the shipped ones. ``settled``, when given, receives
-    whether each item settled before the decision was refused."""
+    whether each item settled before the decision was refused; ``left_overs``, when given, each row's question
+    words its best sentence lacks (``bot.answering.uncovered``)."""
     from bot.answering.abstention import QUESTION_FEATURES
     from bot.answering.types import Answer
 
@@ -418,6 +422,8 @@ def abstention_rows(service, items: list[dict], rankers: dict[str, TreeRanker] |
                     settled[item["id"]] = d.refused
                 continue  # settled before the decision
             xs.append(d.row[0])
+            if left_overs is not None:
+                left_overs.append(d.left_over)
             ys.append(bool(item.get("gold")))
             folds.append(fold)
             ids.append(item["id"])
@@ -435,10 +441,60 @@ def _fit_abstention(x: np.ndarray, y: np.ndarray):
     return AbstentionModel(lightgbm.LGBMClassifier(**ABSTENTION_TREES).fit(x, y).booster_, 0.0)
 
 
-def _abstention_folds(x: np.ndarray, y: np.ndarray, folds: list[int]) -> list:
-    """One abstention model per fold, each trained on the rows of the other folds."""
+UNCOVERED_C = 0.3  # grouped by writer batch on tune, 0.3 and 1.0 did alike (0.833, 0.830); 0.03 less (0.825)
+UNCOVERED_MIN_ROWS = 3  # a left-over term seen in fewer training rows gets no weight
+
+
+def fit_uncovered(left_overs: list[list[str]], answerable: np.ndarray):
+    """The left-over words model: a logistic regression of unanswerable on the terms left over."""
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from bot.answering.uncovered import UncoveredModel
+
+    vec = CountVectorizer(analyzer=lambda terms: terms, binary=True, min_df=UNCOVERED_MIN_ROWS)
+    x = vec.fit_transform(left_overs)
+    lr = LogisticRegression(C=UNCOVERED_C, max_iter=5000).fit(x, 1 - np.asarray(answerable))
+    weights = dict(zip(vec.get_feature_names_out(), map(float, lr.coef_[0]), strict=True))
+    return UncoveredModel(weights, float(lr.intercept_[0]), {"C": UNCOVERED_C, "min_rows": UNCOVERED_MIN_ROWS, "terms": int(x.shape[1])})
+
+
+def _uncovered_column(x: np.ndarray, left_overs: list[list[str]], y: np.ndarray, folds: np.ndarray) -> np.ndarray:
+    """``x`` with its ``uncovered`` column out of fold: each row's left-over words scored by a model fitted on
+    the other folds' rows (in sample the model would know every row's answer)."""
+    from bot.answering.abstention import QUESTION_FEATURES
+
+    col = list(QUESTION_FEATURES).index("uncovered")
+    x = x.copy()
+    for k in np.unique(folds):
+        held = np.flatnonzero(folds == k)
+        model = fit_uncovered([left_overs[i] for i in np.flatnonzero(folds != k)], y[folds != k])
+        x[held, col] = model.probabilities([left_overs[i] for i in held])
+    return x
+
+
+def _abstention_folds(x: np.ndarray, y: np.ndarray, folds: list[int], left_overs: list[list[str]],
+                      trained: np.ndarray | None = None) -> tuple[list, list, np.ndarray]:
+    """Per fold: an abstention model and a left-over words model trained on the rows of the other folds
+    (``trained``: those of them it may train on), and ``x`` with each row's ``uncovered`` column from its
+    fold's left-over words model. The abstention model's own training rows have that column out of fold
+    within them, as the shipped model's have on all rows."""
+    from bot.answering.abstention import QUESTION_FEATURES
+
+    col = list(QUESTION_FEATURES).index("uncovered")
     f = np.array(folds)
-    return [_fit_abstention(x[f != k], y[f != k]) for k in range(FOLDS)]
+    trained = np.ones(len(y), dtype=bool) if trained is None else trained
+    abstention, uncovered, held_x = [], [], x.copy()
+    for k in range(FOLDS):
+        rest = np.flatnonzero(f != k)
+        words = [left_overs[i] for i in rest]
+        inner = _uncovered_column(x[rest], words, y[rest], np.arange(len(rest)) % FOLDS)
+        abstention.append(_fit_abstention(inner[trained[rest]], y[rest][trained[rest]]))
+        model = fit_uncovered(words, y[rest])
+        uncovered.append(model)
+        held = np.flatnonzero(f == k)
+        held_x[held, col] = model.probabilities([left_overs[i] for i in held])
+    return abstention, uncovered, held_x
 
 
 def train_abstention(service, tune: EvalSet, path=None) -> dict:
@@ -446,18 +502,22 @@ def train_abstention(service, tune: EvalSet, path=None) -> dict:
     an answerability model not trained on it (as an unseen question's are); threshold: at most 3% of
     answerable items refused, out of fold."""
     from bot.answering.abstention import ABSTENTION_PATH
+    from bot.answering.uncovered import UNCOVERED_PATH
 
     if tune.name != "tune":
         raise ValueError("the abstention model is trained on the tune split only")
     rankers = fold_rankers(service, tune.items)
     sentence_models = _answerability_folds(sentence_rows(service, tune.items, rankers))
-    x, y, folds, _ = abstention_rows(service, tune.items, rankers, sentence_models)
-    model = _fit_abstention(x, y)
+    left_overs: list[list[str]] = []
+    x, y, folds, _ = abstention_rows(service, tune.items, rankers, sentence_models, left_overs=left_overs)
+    uncovered = fit_uncovered(left_overs, y)
+    model = _fit_abstention(_uncovered_column(x, left_overs, y, np.array(folds)), y)
     # the threshold from out-of-fold probabilities: in-sample ones are overconfident
     p = np.zeros(len(y))
-    for k, fold_model in enumerate(_abstention_folds(x, y, folds)):
+    fold_models, _, held_x = _abstention_folds(x, y, folds, left_overs)
+    for k, fold_model in enumerate(fold_models):
         held = np.array(folds) == k
-        p[held] = fold_model.probability(x[held])
+        p[held] = fold_model.probability(held_x[held])
     model.threshold = refusal_threshold(p[y == 1])
     model.meta = {
         "trained_on": f"eval/questions.jsonl split=tune ({len(y)} items reaching the decision, "
@@ -466,8 +526,12 @@ def train_abstention(service, tune: EvalSet, path=None) -> dict:
         "cv_unanswerable_refused": round(float((p[y == 0] < model.threshold).mean()), 4),
         "trees": {k: v for k, v in ABSTENTION_TREES.items() if k not in ("verbose", "num_threads")},
         "date": dt.date.today().isoformat(), "rebuild": "bot train-abstention"}
+    uncovered.meta |= {"trained_on": model.meta["trained_on"], "date": model.meta["date"],
+                       "rebuild": "bot train-abstention"}
     model.save(path or ABSTENTION_PATH)
-    service.answerer.abstention = model
+    # beside the abstention model: its ``uncovered`` input is this model's probability
+    uncovered.save(Path(path).with_name(UNCOVERED_PATH.name) if path else UNCOVERED_PATH)
+    service.answerer.abstention, service.answerer.uncovered = model, uncovered
     return model.meta
 
 
@@ -504,7 +568,8 @@ def refusal_frontier(service, tune: EvalSet) -> list[tuple[float, float, float, 
     settled: dict[str, bool] = {}
     answerer.domain = None  # every item's abstention row, whatever the domain model would say
     try:
-        rows, labels, folds, ids = abstention_rows(service, items, rankers, sentence_models, settled)
+        left_overs: list[list[str]] = []
+        rows, labels, folds, ids = abstention_rows(service, items, rankers, sentence_models, settled, left_overs)
     finally:
         answerer.domain = domain
     position = {i["id"]: k for k, i in enumerate(items)}
@@ -513,9 +578,9 @@ def refusal_frontier(service, tune: EvalSet) -> list[tuple[float, float, float, 
     trained = ~(out_of_domain[at] & gated[at] & (p_dom[at] >= domain.threshold))
     f = np.array(folds)
     p_abs = np.full(len(items), np.inf)  # an item settled earlier is never refused by the abstention model
-    for k in range(FOLDS):
-        model = _fit_abstention(rows[(f != k) & trained], labels[(f != k) & trained])
-        p_abs[at[f == k]] = model.probability(rows[f == k])
+    fold_models, _, held_rows = _abstention_folds(rows, labels, folds, left_overs, trained)
+    for k, model in enumerate(fold_models):
+        p_abs[at[f == k]] = model.probability(held_rows[f == k])
     refused_early = np.array([settled.get(i["id"], False) for i in items])
 
     def outcome(t_dom: float, t_abs: float) -> tuple[float, float, float, float]:

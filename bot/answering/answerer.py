@@ -27,6 +27,7 @@ from bot.answering.answerability import (
 from bot.answering.composition import HELP_TEXT, KIND_LABEL, OFF_TOPIC_TEXT, Composer
 from bot.answering.conversation import understand
 from bot.answering.types import Answer, Candidate, Deliberation, Drafter
+from bot.answering.uncovered import UncoveredModel, left_over
 from bot.verify import numbers_outside
 from knowledge.domain import DomainModel, read_question
 from knowledge.models import Hit
@@ -51,10 +52,12 @@ class Answerer:
 
     def __init__(self, searcher: HybridSearcher, answerability: AnswerabilityModel, *,
                  abstention: AbstentionModel | None = None, domain: DomainModel | None = None,
-                 drafter: Drafter | None = None, k: int = ANSWER_PASSAGES) -> None:
+                 uncovered: UncoveredModel | None = None, drafter: Drafter | None = None,
+                 k: int = ANSWER_PASSAGES) -> None:
         self.searcher = searcher
         self.answerability = answerability
         self.abstention = abstention or AbstentionModel.untrained()
+        self.uncovered = uncovered or UncoveredModel.untrained()
         self.domain = domain
         # names the product's scope explicitly (the programme catalogue): never turned away as out of domain
         self.in_scope: Callable[[str], bool] = lambda text: False
@@ -131,10 +134,13 @@ class Answerer:
             # nothing to quote, or the only facts of the asked kind are another thing's (a fine, when a fee is
             # asked): a reader would take that number for the answer
             return self.composer.refusal(a, needed or {"_"}, sents, hits, anchor)
+        best = max(sents, key=lambda s: s.score)
+        missing = left_over(self.searcher.tokenizer, a.question, best.text)
         # the domain signals already read the nearest unanswered bank question (the same vector, the same bank)
         row = question_features(x, np.array([s.score for s in sents]), hits, needed, unstated, signals,
-                                followup=bool(a.topic), unanswered=signals["unanswered_top1"])
-        return Deliberation(a, hits, sents, picked, needed, unstated, anchor, row)
+                                followup=bool(a.topic), unanswered=signals["unanswered_top1"],
+                                uncovered=self.uncovered.probability(missing))
+        return Deliberation(a, hits, sents, picked, needed, unstated, anchor, row, missing)
 
     def answer(self, question: str, history: list[dict] | None = None) -> Answer:
         """Answer one message in its conversation; every [n] in the text is a verbatim citation."""

@@ -89,6 +89,7 @@ class Deliberation:
     unstated: set[str]  # those no quote states
     anchor: str | None  # the question's most specific word
     row: np.ndarray  # the abstention model's input: one row of ``abstention.QUESTION_FEATURES``
+    left_over: list[str] = field(default_factory=list)  # the question's words the best sentence lacks (training)
 
 
 # An LLM drafter: given the analysis and the passages, a checked answer or None (extractive fallback).

@@ -54,6 +54,9 @@ def test_question_features_read_the_most_probable_sentences_the_kinds_and_the_do
                                   unanswered=0.75)[0]
     assert continued[COL["followup"]] == 1.0
     assert continued[COL["unanswered_margin"]] == pytest.approx(0.5)  # nearer a bank question than a written one
+    assert row[COL["uncovered"]] == 0.5  # no left-over words model: no opinion
+    assert question_features(x, scores, [_hit(3.5)], set(), set(), _signals(0.25), uncovered=0.9)[0][
+        COL["uncovered"]] == pytest.approx(0.9)
 
     none_stated = question_features(x, scores, [_hit(1.0)], {"amount"}, {"amount"}, _signals(0.0))[0]
     assert none_stated[COL["all_unstated"]] == 1.0

@@ -14,14 +14,17 @@ from tests.conftest import ROOT
 # section: key points 0.904, unanswerable and out-of-domain refused 0.893, false refusals 0.050, median 236, with
 # candidates from 16 passages; retrieval as in the fourteenth: hit@1 0.837, hit@5 0.969, MRR 0.897); each floor
 # sits a little under it. The twentieth session raised the key-point floor 0.87 -> 0.89 and the refusal floor
-# 0.86 -> 0.88 and lowered the false-refusal ceiling 0.07 -> 0.06. The sixteenth raised the refusal floor
+# 0.86 -> 0.88 and lowered the false-refusal ceiling 0.07 -> 0.06. The twenty-first (the left-over words model
+# in the refuse-or-answer decision: held-out refused 0.893 -> 0.916, key points 0.904 -> 0.890, false refusals
+# 0.050 -> 0.056) raised the refusal floor 0.88 -> 0.90 and lowered the key-point floor 0.89 -> 0.88: the
+# threshold chosen on tune refuses a few more answerable held-out questions than tune predicts. The sixteenth raised the refusal floor
 # 0.83 -> 0.86; the fifteenth raised it 0.80 -> 0.83, the key-point floor 0.86 -> 0.87 and lowered the
 # false-refusal ceiling 0.08 -> 0.07. History: in the fourteenth held-out grew from 629 to 835 items with harder
 # blind batches, so the refusal floor went down 0.86 -> 0.80 and the retrieval floors down (hit@1 0.85 -> 0.82,
 # MRR 0.90 -> 0.88), as in the eleventh and sixth sessions for the same reason; the false-refusal ceiling went
 # up 0.07 -> 0.08 in the thirteenth (held-out 0.066 -> 0.072 with more written questions).
 RETRIEVAL_FLOORS = {"hit@1": 0.82, "hit@5": 0.96, "mrr": 0.88}
-ANSWER_FLOORS = {"key_point_recall": 0.89, "refusal_accuracy": 0.88}
+ANSWER_FLOORS = {"key_point_recall": 0.88, "refusal_accuracy": 0.90}
 ANSWER_CEILINGS = {"false_refusals": 0.06, "median_length": 250}
 
 
