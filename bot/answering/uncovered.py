@@ -10,7 +10,7 @@ the words and weights are data (``knowledge/data/uncovered.json``), learned, nev
 
 Grouped by writer batch, out of fold on tune, the probability took unanswerable questions refused at 3% false
 refusals from 0.751 to 0.833 (docs/benchmarks.md, twenty-first section). Trained on the blind writers' banks
-instead (knowledge.unanswered against knowledge.asked) it did far less (0.760 → 0.769): the banks' left-overs
+instead (knowledge.unanswered against knowledge.asked) it did far less (0.760 → 0.769, rows in random folds): the banks' left-overs
 tell their writers' styles apart more than answered from unanswered.
 """
 
