@@ -441,7 +441,7 @@ def _fit_abstention(x: np.ndarray, y: np.ndarray):
     return AbstentionModel(lightgbm.LGBMClassifier(**ABSTENTION_TREES).fit(x, y).booster_, 0.0)
 
 
-UNCOVERED_C = 0.3  # grouped by writer batch on tune, 0.3 and 1.0 did alike (0.833, 0.830); 0.03 less (0.825)
+UNCOVERED_C = 0.3  # grouped by writer batch on tune, C 1.0 did alike (0.830 against 0.833); docs/benchmarks.md
 UNCOVERED_MIN_ROWS = 3  # a left-over term seen in fewer training rows gets no weight
 
 
