@@ -476,7 +476,7 @@ def _uncovered_column(x: np.ndarray, left_overs: list[list[str]], y: np.ndarray,
 def _abstention_folds(x: np.ndarray, y: np.ndarray, folds: list[int], left_overs: list[list[str]],
                       trained: np.ndarray | None = None) -> tuple[list, list, np.ndarray]:
     """Per fold: an abstention model and a left-over words model trained on the rows of the other folds
-    (``trained``: those of them it may train on), and ``x`` with each row's ``uncovered`` column from its
+    (``trained``: those of them both may train on), and ``x`` with each row's ``uncovered`` column from its
     fold's left-over words model. The abstention model's own training rows have that column out of fold
     within them, as the shipped model's have on all rows."""
     from bot.answering.abstention import QUESTION_FEATURES
@@ -486,10 +486,10 @@ def _abstention_folds(x: np.ndarray, y: np.ndarray, folds: list[int], left_overs
     trained = np.ones(len(y), dtype=bool) if trained is None else trained
     abstention, uncovered, held_x = [], [], x.copy()
     for k in range(FOLDS):
-        rest = np.flatnonzero(f != k)
+        rest = np.flatnonzero((f != k) & trained)
         words = [left_overs[i] for i in rest]
         inner = _uncovered_column(x[rest], words, y[rest], np.arange(len(rest)) % FOLDS)
-        abstention.append(_fit_abstention(inner[trained[rest]], y[rest][trained[rest]]))
+        abstention.append(_fit_abstention(inner, y[rest]))
         model = fit_uncovered(words, y[rest])
         uncovered.append(model)
         held = np.flatnonzero(f == k)

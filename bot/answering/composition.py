@@ -28,7 +28,7 @@ FABRICATION_NOTE = "知识库没有提供你要求编写的数字，本助手不
 HOTLINE_QUERY = "“12345”政务服务热线 政策咨询"
 HOTLINE_MARK = "12345"
 KIND_LABEL = {"amount": "金额或标准", "rate": "比例、费率或利率", "duration": "期限", "date": "时间安排（开始或截止日期）",
-              "contact": "办理地点或部门", "phone": "联系电话或联系方式", "address": "地址",
+              "contact": "办理地点或部门", "phone": "联系方式（电话、邮箱或网址）", "address": "地址",
               "requirement": "条件或要求", "how_to": "申请或办理方式", "count": "数量", "materials": "申请材料",
               "figure": "数字"}
 # Kinds whose answering span is a figure worth marking in bold (the rest are whole sentences).

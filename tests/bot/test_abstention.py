@@ -105,6 +105,18 @@ def test_the_threshold_decides_between_refusing_and_quoting_with_what_is_not_lis
     assert partial.citations and all(c.quote in partial.text for c in partial.citations)
 
 
+
+def test_a_refusal_names_the_kind_of_contact_asked(shipped_service):
+    # a website is asked for: the refusal says a website is not listed, not only a phone number
+    answerer = shipped_service.answerer
+    shipped = answerer.abstention
+    try:
+        answerer.abstention = replace(shipped, threshold=1.01)
+        refused = answerer.answer("知识价值信用贷款在哪个网址上申请？网址是多少？")
+    finally:
+        answerer.abstention = shipped
+    assert refused.refused and "网址" in refused.text.split("\n")[0], refused.text
+
 def test_training_rows_are_the_questions_that_reach_the_decision(shipped_service):
     from bot.train import FOLDS, abstention_rows
 
