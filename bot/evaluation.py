@@ -7,6 +7,7 @@ covers at least 60% of the quote's span; whitespace is ignored and width is norm
 from __future__ import annotations
 
 import json
+import re
 import statistics
 import time
 import unicodedata
@@ -20,6 +21,16 @@ from knowledge.models import Chunk
 PROJECT = Path(__file__).resolve().parent.parent
 QUESTIONS = PROJECT / "eval" / "questions.jsonl"
 DEV = PROJECT.parent / "shared" / "eval" / "dev.jsonl"
+
+
+_ITEM_NUMBER = re.compile(r"-?\d+$")
+
+
+def writer_batch(item_id: str) -> str:
+    """The batch an item was written in: its id without the trailing number (sa-001 → sa, tr-ood-086 → tr-ood).
+    A batch shares one writer's wording; folds that hold out whole batches ask whether a model carries over to
+    new writers, as the unseen sets do, rather than to new questions of writers it has read."""
+    return _ITEM_NUMBER.sub("", item_id) or item_id
 
 
 def load_items(path: str | Path) -> list[dict]:

@@ -113,3 +113,27 @@ def test_fold_models_learn_nothing_from_rows_they_may_not_train_on():
     col = list(QUESTION_FEATURES).index("uncovered")
     # scored by each fold's bias alone: the word is unknown to every model
     assert all(held[i, col] == uncovered[folds[i]].probability([]) for i in range(60, 80))
+
+
+def test_holding_out_whole_writer_batches_removes_what_only_a_batchs_wording_teaches():
+    from bot.evaluation import writer_batch
+    from bot.train import FOLDS, _abstention_out_of_fold, batch_cv, batch_folds, refusal_threshold
+
+    assert writer_batch("tr-ood-086") == "tr-ood" and writer_batch("sa-001") == "sa"
+    # 16 writers of 40 questions: half wrote only unanswerable ones, and each leaves over a word of its own
+    rng = np.random.default_rng(11)
+    ids, words, y = [], [], []
+    for b in range(16):
+        for i in range(40):
+            ids.append(f"w{b}-{i:03d}")
+            words.append([f"口头禅{b}"])
+            y.append(b % 2)
+    y = np.array(y)
+    x = rng.random((len(y), len(QUESTION_FEATURES)))  # no other signal
+    folds = batch_folds(ids, seed=0)
+    assert all(len({f for i, f in zip(ids, folds) if writer_batch(i) == b}) == 1 for b in {writer_batch(i) for i in ids})
+    assert set(folds) == set(range(FOLDS))
+    p = _abstention_out_of_fold(x, y, [k % FOLDS for k in range(len(y))], words)
+    by_position = float((p[y == 0] < refusal_threshold(p[y == 1])).mean())
+    by_batch = batch_cv(x, y, ids, words)
+    assert by_position > 0.5 > 0.2 > by_batch  # the writers' words tell answers apart only for writers already read
