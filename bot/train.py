@@ -497,10 +497,11 @@ def _abstention_folds(x: np.ndarray, y: np.ndarray, folds: list[int], left_overs
     return abstention, uncovered, held_x
 
 
-def _abstention_out_of_fold(x: np.ndarray, y: np.ndarray, folds: list[int], left_overs: list[list[str]]) -> np.ndarray:
+def _abstention_out_of_fold(x: np.ndarray, y: np.ndarray, folds: list[int], left_overs: list[list[str]],
+                            trained: np.ndarray | None = None) -> np.ndarray:
     """P(answerable) of every row from the fold models not trained on it (``_abstention_folds``)."""
     p = np.zeros(len(y))
-    fold_models, _, held_x = _abstention_folds(x, y, folds, left_overs)
+    fold_models, _, held_x = _abstention_folds(x, y, folds, left_overs, trained)
     for k, fold_model in enumerate(fold_models):
         held = np.array(folds) == k
         p[held] = fold_model.probability(held_x[held])
@@ -606,11 +607,8 @@ def refusal_frontier(service, tune: EvalSet) -> list[tuple[float, float, float, 
     at = np.array([position[i] for i in ids])
     # trained as train_abstention trains: out-of-domain rows only where the shipped threshold lets them through
     trained = ~(out_of_domain[at] & gated[at] & (p_dom[at] >= domain.threshold))
-    f = np.array(folds)
     p_abs = np.full(len(items), np.inf)  # an item settled earlier is never refused by the abstention model
-    fold_models, _, held_rows = _abstention_folds(rows, labels, folds, left_overs, trained)
-    for k, model in enumerate(fold_models):
-        p_abs[at[f == k]] = model.probability(held_rows[f == k])
+    p_abs[at] = _abstention_out_of_fold(rows, labels, folds, left_overs, trained)
     refused_early = np.array([settled.get(i["id"], False) for i in items])
 
     def outcome(t_dom: float, t_abs: float) -> tuple[float, float, float, float]:
