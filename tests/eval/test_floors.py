@@ -10,7 +10,10 @@ import pytest
 
 from tests.conftest import ROOT
 
-# Measured 2026-11-28 on the 835 held-out items with the shipped models (docs/benchmarks.md, twentieth
+# Measured 2026-11-28 (twenty-third section) on the 953 held-out items after the unseen sets ud and ue joined the
+# set and every model was retrained: key points 0.896, refused 0.906, false refusals 0.038, median 241; retrieval
+# hit@1 0.848, hit@5 0.969, MRR 0.902. The twenty-third lowered the false-refusal ceiling 0.06 -> 0.05.
+# Before that, measured 2026-11-28 on the 835 held-out items with the shipped models (docs/benchmarks.md, twentieth
 # section: key points 0.904, unanswerable and out-of-domain refused 0.893, false refusals 0.050, median 236, with
 # candidates from 16 passages; retrieval as in the fourteenth: hit@1 0.837, hit@5 0.969, MRR 0.897); each floor
 # sits a little under it. The twentieth session raised the key-point floor 0.87 -> 0.89 and the refusal floor
@@ -25,7 +28,7 @@ from tests.conftest import ROOT
 # up 0.07 -> 0.08 in the thirteenth (held-out 0.066 -> 0.072 with more written questions).
 RETRIEVAL_FLOORS = {"hit@1": 0.82, "hit@5": 0.96, "mrr": 0.88}
 ANSWER_FLOORS = {"key_point_recall": 0.88, "refusal_accuracy": 0.90}
-ANSWER_CEILINGS = {"false_refusals": 0.06, "median_length": 250}
+ANSWER_CEILINGS = {"false_refusals": 0.05, "median_length": 250}
 
 
 @pytest.fixture(scope="module")
