@@ -39,9 +39,14 @@ def test_a_batch_keeps_only_far_questions_of_corpus_files(tmp_path, capsys, monk
     bank.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in (shipped, leaked)), encoding="utf-8")
     monkeypatch.setattr(add_unanswered, "UNANSWERED", bank)
     f = shipped["file"]
+    fresh, twin = "青蛙养殖场引进蛙苗要提前几天报备？", "青蛙养殖场引进蛙苗要提前几天报备啊"
+    # the invented pair must stay far from every evaluation question, or the set growing decides this test
+    evaluation = add_unanswered.evaluation_bigrams()
+    assert not any(add_unanswered.near(add_unanswered.bigrams(q), evaluation, add_unanswered.NEAR_EVALUATION)
+                   for q in (fresh, twin)), "reword the invented questions: an evaluation question came near them"
     rows = [
-        {"file": f, "q": "青蛙养殖场每年的检疫费按什么标准收？", "missing": "-"},  # kept
-        {"file": f, "q": "青蛙养殖场每年的检疫费按什么标准收取啊", "missing": "-"},  # near the one just kept
+        {"file": f, "q": fresh, "missing": "-"},  # kept
+        {"file": f, "q": twin, "missing": "-"},  # near the one just kept
         {"file": "没有这个文件.md", "q": "蚯蚓养殖补贴每亩补多少？", "missing": "-"},
         {"file": f, "q": "帮人问一下：" + some_eval, "missing": "-"},  # an evaluation question inside
         {"file": f, "q": "缺了missing字段"},
@@ -54,7 +59,7 @@ def test_a_batch_keeps_only_far_questions_of_corpus_files(tmp_path, capsys, monk
     assert "near an evaluation question: 1" in out and "unreadable: 1" in out
     assert "shipped lines near an evaluation question: 1" in out
     lines = add_unanswered.load(bank)
-    assert [r["q"] for r in lines] == [shipped["q"], "青蛙养殖场每年的检疫费按什么标准收？"]
+    assert [r["q"] for r in lines] == [shipped["q"], fresh]
 
 
 def test_an_outside_batch_goes_to_its_own_bank_without_files(tmp_path, capsys, monkeypatch):
