@@ -115,12 +115,9 @@ def test_fold_models_learn_nothing_from_rows_they_may_not_train_on():
     assert all(held[i, col] == uncovered[folds[i]].probability([]) for i in range(60, 80))
 
 
-def test_holding_out_whole_writer_batches_removes_what_only_a_batchs_wording_teaches():
-    from bot.evaluation import writer_batch
-    from bot.train import FOLDS, _abstention_out_of_fold, batch_cv, batch_folds, refusal_threshold
-
-    assert writer_batch("tr-ood-086") == "tr-ood" and writer_batch("sa-001") == "sa"
-    # 16 writers of 40 questions: half wrote only unanswerable ones, and each leaves over a word of its own
+def _writers() -> tuple[np.ndarray, np.ndarray, list[str], list[list[str]]]:
+    """16 writers of 40 questions: half wrote only unanswerable ones, and each leaves over a word of its own;
+    the features carry no other signal."""
     rng = np.random.default_rng(11)
     ids, words, y = [], [], []
     for b in range(16):
@@ -129,7 +126,15 @@ def test_holding_out_whole_writer_batches_removes_what_only_a_batchs_wording_tea
             words.append([f"口头禅{b}"])
             y.append(b % 2)
     y = np.array(y)
-    x = rng.random((len(y), len(QUESTION_FEATURES)))  # no other signal
+    return rng.random((len(y), len(QUESTION_FEATURES))), y, ids, words
+
+
+def test_holding_out_whole_writer_batches_removes_what_only_a_batchs_wording_teaches():
+    from bot.evaluation import writer_batch
+    from bot.train import FOLDS, _abstention_out_of_fold, batch_cv, batch_folds, refusal_threshold
+
+    assert writer_batch("tr-ood-086") == "tr-ood" and writer_batch("sa-001") == "sa"
+    x, y, ids, words = _writers()
     folds = batch_folds(ids, seed=0)
     dealt = {}
     for i, f in zip(ids, folds, strict=True):
@@ -140,3 +145,27 @@ def test_holding_out_whole_writer_batches_removes_what_only_a_batchs_wording_tea
     by_position = float((p[y == 0] < refusal_threshold(p[y == 1])).mean())
     by_batch = batch_cv(x, y, ids, words)
     assert by_position > 0.5 > 0.2 > by_batch  # the writers' words tell answers apart only for writers already read
+
+
+def test_the_threshold_from_held_out_writers_keeps_the_refusal_budget_for_a_new_writer():
+    from bot.train import (
+        BATCH_ASSIGNMENTS,
+        FOLDS,
+        MAX_FALSE_REFUSALS,
+        _abstention_out_of_fold,
+        batch_out_of_fold,
+        batch_threshold,
+        refusal_threshold,
+    )
+
+    x, y, ids, words = _writers()
+    deals = batch_out_of_fold(x, y, ids, words)
+    assert len(deals) == BATCH_ASSIGNMENTS and all(d.shape == y.shape for d in deals)
+    by_batch = batch_threshold(deals, y)
+    pooled = np.concatenate([d[y == 1] for d in deals])
+    assert (pooled < by_batch).mean() <= MAX_FALSE_REFUSALS
+    # by position every writer is known to the model: its answerable rows score high, and a threshold set among
+    # them would refuse most of a new writer's answerable questions, which score like the held-out batches'
+    by_position = refusal_threshold(_abstention_out_of_fold(x, y, [k % FOLDS for k in range(len(y))], words)[y == 1])
+    assert by_batch < by_position
+    assert (pooled < by_position).mean() > 5 * MAX_FALSE_REFUSALS
