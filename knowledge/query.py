@@ -130,6 +130,8 @@ FRAME_WORDS = frozenset("""
 
 # The shortest text left after cutting a frame that can still be a question of its own ("租金多少？").
 _MIN_QUESTION = 6
+# A last ask after a question mark may be short (罚多少): a short part is read with the part before it
+_MIN_TRAILING_ASK = 3
 
 
 def focus_question(text: str, long_threshold: int = 80) -> tuple[str, bool, bool]:
@@ -218,8 +220,13 @@ def asking_clauses(question: str) -> str:
 
 def question_parts(question: str) -> list[str]:
     """The separate questions of a message ("A是多少？B能不能？" → two parts); one part for a single question."""
-    parts = [p for p in re.split(r"(?<=[？?])", question) if p.strip()]
-    parts = [p for p in parts if p.rstrip().endswith(("？", "?"))] or [question]
+    pieces = [p for p in re.split(r"(?<=[？?])", question) if p.strip()]
+    parts = [p for p in pieces if p.rstrip().endswith(("？", "?"))]
+    # a last question typed without its mark ("…犯法吗？被查到罚多少") is a part; a closing remark (谢谢。) is not
+    last = pieces[-1].strip() if pieces else ""
+    if parts and not last.endswith(("？", "?")) and len(last) >= _MIN_TRAILING_ASK and _QUESTION_CUE.search(mandarin(last)):
+        parts.append(last)
+    parts = parts or [question]
     if len(parts) == 1:  # asks joined by a comma ("要交多少钱，一般多久能批下来？") are parts too
         groups = [g for g in _asking_groups(mandarin(parts[0])) if len(g) >= _MIN_QUESTION]
         parts = groups if len(groups) > 1 else [question]

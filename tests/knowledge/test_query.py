@@ -150,3 +150,13 @@ def test_asks_joined_by_a_comma_are_separate_parts():
     assert len(question_parts("办营业执照要交好多钱，一般几天能拿到")) == 2
     assert len(question_parts("押金最晚多少天内，必须退还？")) == 1  # one question over a comma
     assert len(question_parts("我有两项专利，评职称用得上吗？")) == 1
+
+
+def test_a_last_question_typed_without_its_mark_is_a_part_and_a_closing_remark_is_not():
+    from knowledge.query import question_parts
+
+    parts = question_parts("开民宿要办哪些证？证件过期了还继续营业罚好多")
+    assert len(parts) == 2 and parts[1] == "证件过期了还继续营业罚好多"  # 好多: the dialect's 多少
+    assert len(question_parts("开民宿要办哪些证？麻烦您了，谢谢")) == 1
+    assert question_parts("开民宿要办哪些证？罚多少")[1] == "罚多少"
+    assert len(question_parts("开民宿要办哪些证？有吗")) == 1  # too short to ask anything
