@@ -208,10 +208,10 @@ class Answerer:
                 continue  # this part is already answered by a quote
             p = self.answerability.probabilities(sentence_features(self.searcher, analyze(query), quotable, hits))
             order = [quotable[j] for j in np.argsort(-p)] if len(p) else []
-            # No sentence says the part's words: no quote for it. The most probable sentence of another document
-            # was quoted here before; it answered nothing asked (tune, 810 items with parts: same key points,
-            # median 305 -> 292 characters; docs/benchmarks.md, twenty-fifth section).
             best = next((s for s in order if not own or own & says(s)), None)
+            if best is None:  # no sentence repeats the part's words: its best quote from a document not yet cited
+                cited = {q.hit.chunk.doc_id for q in out}
+                best = next((s for s in order if s.hit.chunk.doc_id not in cited), None)
             if best is None or any(q is best for q in out) or any(
                     q.hit.chunk.doc_id == best.hit.chunk.doc_id and best.start < q.end and q.start < best.end
                     for q in out):
