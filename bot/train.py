@@ -560,7 +560,8 @@ def train_abstention(service, tune: EvalSet, path=None) -> dict:
     # The threshold from out-of-fold probabilities (in-sample ones are overconfident), with whole writer batches
     # held out: an unseen question comes from a writer the model has not read. With folds by position the
     # threshold sat where answerable questions of known writers fall, and held-out refused more of them than
-    # the 3% budget (0.052 on held-out 1,025 against 0.030 out of fold; docs/benchmarks.md, twenty-fourth).
+    # the 3% budget (about 3.5% of the held-out answerable items reaching the decision at 0.636, 3.2% at the
+    # by-batch 0.610; docs/benchmarks.md, twenty-fourth and twenty-fifth sections).
     deals = batch_out_of_fold(x, y, ids, left_overs)
     model.threshold = batch_threshold(deals, y)
     p = _abstention_out_of_fold(x, y, folds, left_overs)
