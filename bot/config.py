@@ -40,6 +40,8 @@ class Settings(BaseSettings):
                                      description="answerability model (`bot train-answerability`); missing = error")
     abstention_path: Path = Field(PROJECT_ROOT / "knowledge" / "data" / "abstention.json",
                                   description="refuse-or-answer model (`bot train-abstention`); missing = error")
+    pairs_path: Path = Field(PROJECT_ROOT / "knowledge" / "data" / "pairs.json",
+                             description="learned word pairs (`bot train-answerability`); missing = error")
     uncovered_path: Path = Field(PROJECT_ROOT / "knowledge" / "data" / "uncovered.json",
                                  description="left-over words model (`bot train-abstention`); missing = error")
     admin_token: SecretStr | None = Field(None, description="Bearer token for uploads and deletes; "

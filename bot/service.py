@@ -14,6 +14,7 @@ from pathlib import Path
 from bot.answering import Answer, Answerer
 from bot.answering.abstention import AbstentionModel
 from bot.answering.answerability import AnswerabilityModel
+from bot.answering.pairs import WordPairs
 from bot.answering.uncovered import UncoveredModel
 from bot.config import Settings
 from bot.errors import BadInput
@@ -86,6 +87,7 @@ class KnowledgeService:
                                            asked_edits_path=s.asked_edits_path)
             domain = _model(DomainModel, s.domain_path, require_models)
             answerability = _model(AnswerabilityModel, s.answerability_path, require_models)
+            pairs = _model(WordPairs, s.pairs_path, require_models)
             abstention = _model(AbstentionModel, s.abstention_path, require_models)
             uncovered = _model(UncoveredModel, s.uncovered_path, require_models)
             if (s.auto_ingest if auto_ingest is None else auto_ingest) and Path(s.knowledge_dir).is_dir():
@@ -93,7 +95,8 @@ class KnowledgeService:
             self.searcher.refresh()
             # without a model file only the training commands run (they compute features, not answers)
             self.answerer = Answerer(self.searcher, answerability or AnswerabilityModel.untrained(), domain=domain,
-                                     abstention=abstention, uncovered=uncovered, drafter=self._drafter())
+                                     abstention=abstention, uncovered=uncovered, pairs=pairs,
+                                     drafter=self._drafter())
             self.reload_catalogue()
             if s.log_questions:
                 Path(s.data_dir).mkdir(parents=True, exist_ok=True)

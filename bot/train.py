@@ -256,10 +256,13 @@ def refusal_threshold(answerable: np.ndarray) -> float:
     return float(ranked[int(np.floor(MAX_FALSE_REFUSALS * len(ranked)))]) - 1e-6
 
 
-def sentence_rows(service, items: list[dict], rankers: dict[str, TreeRanker] | None = None
-                  ) -> list[tuple[np.ndarray, np.ndarray, bool]]:
+def sentence_rows(service, items: list[dict], rankers: dict[str, TreeRanker] | None = None,
+                  examples: list | None = None) -> list[tuple[np.ndarray, np.ndarray, bool]]:
     """Per in-domain item: candidate-sentence features, 0/1 labels (overlaps a gold quote), answerable?
-    ``rankers``: the ranking model each item is retrieved with (``fold_rankers``; default the shipped one)."""
+    ``rankers``: the ranking model each item is retrieved with (``fold_rankers``; default the shipped one).
+    ``examples``, when given, receives per row what word pairs are learned from: the question's words, each
+    candidate's words and labels (``bot.answering.pairs``)."""
+    from bot.answering.answerability import pair_words, sentence_words
     from bot.evaluation import quote_spans
 
     texts: dict[str, str] = {}
@@ -283,7 +286,41 @@ def sentence_rows(service, items: list[dict], rankers: dict[str, TreeRanker] | N
             y.append(any(min(s.end, q1) - max(s.start, q0) > 0.5 * min(s.end - s.start, q1 - q0)
                          for q0, q1 in doc_spans))
         out.append((x, np.array(y, dtype=np.int8), bool(item.get("gold"))))
+        if examples is not None:
+            examples.append((pair_words(service.searcher, a), [sentence_words(service.searcher, s) for s in sents], y))
     return out
+
+
+def _pair_folds(examples: list) -> list:
+    """One word-pairs table per fold (rows by position in FOLDS, as the sentence models'), each learned on the
+    other folds: an item's pair features must not come from its own gold quotes."""
+    from bot.answering.pairs import WordPairs
+
+    return [WordPairs.learn(e for i, e in enumerate(examples) if i % FOLDS != f) for f in range(FOLDS)]
+
+
+def _with_pairs(rows: list[tuple[np.ndarray, np.ndarray, bool]], examples: list, pair_models: list
+                ) -> list[tuple[np.ndarray, np.ndarray, bool]]:
+    """``rows`` with their word-pair columns recomputed by the fold's table (in-sample pairs are overconfident,
+    and trees trained on them would trust the pairs more than an unseen question's deserve)."""
+    from bot.answering.answerability import FEATURES, pair_columns
+
+    first = list(FEATURES).index("pairs")
+    out = []
+    for i, ((x, y, answerable), (question, sentences, _)) in enumerate(zip(rows, examples, strict=True)):
+        x = x.copy()
+        if len(x):
+            x[:, first:first + 3] = pair_columns(pair_models[i % FOLDS], question, sentences)
+        out.append((x, y, answerable))
+    return out
+
+
+def fold_sentence_models(service, items: list[dict], rankers: dict[str, TreeRanker]) -> tuple[list, list]:
+    """Per fold, the answerability model and the word pairs that were not trained on its in-domain items."""
+    examples: list = []
+    rows = sentence_rows(service, items, rankers, examples)
+    pair_models = _pair_folds(examples)
+    return _answerability_folds(_with_pairs(rows, examples, pair_models)), pair_models
 
 
 # The answerability trees: small (7 leaves) and many (300, learning rate 0.05), a leaf needing 50 sentences.
@@ -319,12 +356,13 @@ def out_of_fold_ask(service, tune: EvalSet) -> Callable[[dict], dict]:
     answerer = service.answerer
     shipped = answerer.answerability
     rankers = fold_rankers(service, tune.items)
-    fold_models = _answerability_folds(sentence_rows(service, tune.items, rankers))
+    fold_models, pair_models = fold_sentence_models(service, tune.items, rankers)
     for m in fold_models:
         m.threshold, m.params = shipped.threshold, dict(shipped.params)
-    abstention, uncovered = answerer.abstention, answerer.uncovered
+    abstention, uncovered, pairs = answerer.abstention, answerer.uncovered, answerer.pairs
     left_overs: list[list[str]] = []
-    x, y, folds, ids = abstention_rows(service, tune.items, rankers, fold_models, left_overs=left_overs)
+    x, y, folds, ids = abstention_rows(service, tune.items, rankers, fold_models, pair_models,
+                                       left_overs=left_overs)
     abstention_folds, uncovered_folds, _ = _abstention_folds(x, y, folds, left_overs)
     for m in abstention_folds:
         m.threshold = abstention.threshold
@@ -334,6 +372,7 @@ def out_of_fold_ask(service, tune: EvalSet) -> Callable[[dict], dict]:
 
     def ask(item: dict) -> dict:
         answerer.answerability = fold_models[fold[item["id"]]] if item["id"] in fold else shipped
+        answerer.pairs = pair_models[fold[item["id"]]] if item["id"] in fold else pairs
         k = abstention_fold.get(item["id"])
         answerer.abstention = abstention if k is None else abstention_folds[k]
         answerer.uncovered = uncovered if k is None else uncovered_folds[k]
@@ -342,6 +381,7 @@ def out_of_fold_ask(service, tune: EvalSet) -> Callable[[dict], dict]:
                 return service.ask(item["question"], item.get("history", [])).as_dict()
         finally:
             answerer.answerability, answerer.abstention, answerer.uncovered = shipped, abstention, uncovered
+            answerer.pairs = pairs
 
     return ask
 
@@ -350,11 +390,16 @@ def train_answerability(service, tune: EvalSet, path=None) -> dict:
     """Fit P(sentence answers) on tune; threshold (printed for comparison; the abstention model decides):
     at most 3% of answerable tune questions with a lower best sentence."""
     from bot.answering.answerability import ANSWERABILITY_PATH
+    from bot.answering.pairs import PAIRS_PATH, WordPairs
 
     if tune.name != "tune":
         raise ValueError("the answerability model is trained on the tune split only")
     rankers = fold_rankers(service, tune.items)
-    rows = sentence_rows(service, tune.items, rankers)
+    examples: list = []
+    rows = sentence_rows(service, tune.items, rankers, examples)
+    pairs = WordPairs.learn(examples)
+    # every row's pair features from pairs not learned from its own question, as an unseen question's are
+    rows = _with_pairs(rows, examples, _pair_folds(examples))
     y = np.concatenate([r[1] for r in rows if len(r[0])])
     model = _fit_answerability(rows)
     # The threshold comes from out-of-fold probabilities (items split in FOLDS): in-sample ones are
@@ -381,7 +426,11 @@ def train_answerability(service, tune: EvalSet, path=None) -> dict:
         "trees": {k: v for k, v in ANSWERABILITY_TREES.items() if k not in ("verbose", "num_threads")},
         "date": dt.date.today().isoformat(), "rebuild": "bot train-answerability"}
     model.save(path or ANSWERABILITY_PATH)
-    service.answerer.answerability = model
+    pairs.meta = {"trained_on": model.meta["trained_on"], "pairs": len(pairs.weights), "date": model.meta["date"],
+                  "rebuild": "bot train-answerability"}
+    # beside the answerability model: its pair features are this table's
+    pairs.save(Path(path).with_name(PAIRS_PATH.name) if path else PAIRS_PATH)
+    service.answerer.answerability, service.answerer.pairs = model, pairs
     return model.meta
 
 
@@ -391,22 +440,24 @@ ABSTENTION_TREES = {"n_estimators": 200, "num_leaves": 7, "learning_rate": 0.05,
 
 
 def abstention_rows(service, items: list[dict], rankers: dict[str, TreeRanker] | None = None,
-                    sentence_models: list | None = None, settled: dict[str, bool] | None = None,
+                    sentence_models: list | None = None, pair_models: list | None = None,
+                    settled: dict[str, bool] | None = None,
                     left_overs: list[list[str]] | None = None) -> tuple[np.ndarray, np.ndarray, list[int], list[str]]:
     """Question features and answerable? (0/1) of the items that reach the refuse-or-answer decision (not
     chit-chat, not turned away by the domain model, something to quote): in-domain items, and the
     out-of-domain ones the domain model lets through (unanswerable by definition). With each row's fold
     (an in-domain item's position among the in-domain items modulo FOLDS, as in ``sentence_rows``; an
     out-of-domain one's among the out-of-domain items) and item id. ``rankers`` and ``sentence_models`` (one
-    per fold, for in-domain items: out-of-domain ones are in no sentence model's training data): the models
-    each item is retrieved and scored with, default the shipped ones. ``settled``, when given, receives
+    per fold, for in-domain items: out-of-domain ones are in no sentence model's training data) and
+    ``pair_models`` (the word pairs beside them): the models each item is retrieved and scored with, default the
+    shipped ones. ``settled``, when given, receives
     whether each item settled before the decision was refused; ``left_overs``, when given, each row's question
     words its best sentence lacks (``bot.answering.uncovered``)."""
     from bot.answering.abstention import QUESTION_FEATURES
     from bot.answering.types import Answer
 
     answerer = service.answerer
-    kept = answerer.answerability
+    kept, kept_pairs = answerer.answerability, answerer.pairs
     xs, ys, folds, ids = [], [], [], []
     position = {"in": 0, "out": 0}
     try:
@@ -415,6 +466,7 @@ def abstention_rows(service, items: list[dict], rankers: dict[str, TreeRanker] |
             fold = position[side] % FOLDS
             position[side] += 1
             answerer.answerability = sentence_models[fold] if sentence_models and side == "in" else kept
+            answerer.pairs = pair_models[fold] if pair_models and side == "in" else kept_pairs
             with _ranked_by(service.searcher, rankers[item["id"]] if rankers else None):
                 d = answerer.deliberate(item["question"], item.get("history", []))
             if isinstance(d, Answer):
@@ -428,7 +480,7 @@ def abstention_rows(service, items: list[dict], rankers: dict[str, TreeRanker] |
             folds.append(fold)
             ids.append(item["id"])
     finally:
-        answerer.answerability = kept
+        answerer.answerability, answerer.pairs = kept, kept_pairs
     return (np.array(xs, dtype=np.float64).reshape(-1, len(QUESTION_FEATURES)), np.array(ys, dtype=np.int8), folds,
             ids)
 
@@ -552,9 +604,10 @@ def train_abstention(service, tune: EvalSet, path=None) -> dict:
     if tune.name != "tune":
         raise ValueError("the abstention model is trained on the tune split only")
     rankers = fold_rankers(service, tune.items)
-    sentence_models = _answerability_folds(sentence_rows(service, tune.items, rankers))
+    sentence_models, pair_models = fold_sentence_models(service, tune.items, rankers)
     left_overs: list[list[str]] = []
-    x, y, folds, ids = abstention_rows(service, tune.items, rankers, sentence_models, left_overs=left_overs)
+    x, y, folds, ids = abstention_rows(service, tune.items, rankers, sentence_models, pair_models,
+                                       left_overs=left_overs)
     uncovered = fit_uncovered(left_overs, y)
     model = _fit_abstention(_uncovered_column(x, left_overs, y, np.array(folds)), y)
     # The threshold from out-of-fold probabilities (in-sample ones are overconfident), with whole writer batches
@@ -619,12 +672,13 @@ def refusal_frontier(service, tune: EvalSet) -> list[tuple[float, float, float, 
                       and not answerer.in_scope(understand(i["question"], i.get("history", [])).question)
                       for k, i in enumerate(items)])
     rankers = fold_rankers(service, items)
-    sentence_models = _answerability_folds(sentence_rows(service, items, rankers))
+    sentence_models, pair_models = fold_sentence_models(service, items, rankers)
     settled: dict[str, bool] = {}
     answerer.domain = None  # every item's abstention row, whatever the domain model would say
     try:
         left_overs: list[list[str]] = []
-        rows, labels, folds, ids = abstention_rows(service, items, rankers, sentence_models, settled, left_overs)
+        rows, labels, folds, ids = abstention_rows(service, items, rankers, sentence_models, pair_models, settled,
+                                                            left_overs)
     finally:
         answerer.domain = domain
     position = {i["id"]: k for k, i in enumerate(items)}

@@ -26,6 +26,7 @@ from bot.answering.candidates import (
     subject,
     unknown_subject,
 )
+from bot.answering.pairs import WordPairs
 from bot.answering.types import Candidate
 from knowledge.linear import ModelFileError
 from knowledge.models import Hit
@@ -55,6 +56,10 @@ FEATURES: dict[str, str] = {
     "dense_gap": "that cosine minus the best of the question's candidate sentences",
     "asked": "the best cosine of the question with a question written for this sentence (knowledge.asked; 0: none)",
     "asked_gap": "that cosine minus the best of the candidate sentences' (a sentence people ask about in these words)",
+    # word pairs learned from the tune questions and the sentences that answered them (bot.answering.pairs)
+    "pairs": "mean over the question's words of its strongest learned pair with a word of the sentence",
+    "pairs_max": "the strongest learned pair of a question word with a word of the sentence",
+    "pairs_gap": "the mean minus the best of the question's candidate sentences'",
 }
 
 # Kinds of fact an answer must state when asked ("多少钱" needs an amount); see knowledge.query.FACT_PATTERNS.
@@ -108,8 +113,8 @@ def satisfied(stated: set[str], needed: set[str]) -> set[str]:
 
 
 def sentence_features(searcher: HybridSearcher, a: QueryAnalysis, cands: list[Candidate],
-                      hits: list[Hit]) -> np.ndarray:
-    """One row per candidate sentence, in the order of ``FEATURES``."""
+                      hits: list[Hit], pairs: WordPairs) -> np.ndarray:
+    """One row per candidate sentence, in the order of ``FEATURES``; ``pairs`` the learned word pairs."""
     own, anchors = subject(searcher, a)
     needed = needed_kinds(a)
     counted = counted_terms(searcher, a.question) if "count" in needed else set()
@@ -118,8 +123,9 @@ def sentence_features(searcher: HybridSearcher, a: QueryAnalysis, cands: list[Ca
     lo, hi = min(scores), max(scores)
     best_dense = max((s.dense for s in cands), default=0.0)
     best_asked = max((s.asked for s in cands), default=0.0)
+    bridges = pair_columns(pairs, pair_words(searcher, a), [sentence_words(searcher, s) for s in cands])
     rows = []
-    for s in cands:
+    for s, bridge in zip(cands, bridges, strict=True):
         stated = bool(satisfied(s.kinds, needed))
         rows.append([
             s.coverage, s.chunk_coverage, float(bool(anchors & s.tokens)), coverage(s.tokens, own),
@@ -129,8 +135,27 @@ def sentence_features(searcher: HybridSearcher, a: QueryAnalysis, cands: list[Ca
             float(bool(counted) and not counted & s.tokens), unknown,
             float(bool(_NUMBER.search(s.text))), length_feature(len(s.text)), float(s.lead_in), float(s.first),
             s.dense, s.dense - best_dense, s.asked, s.asked - best_asked,
+            *bridge,
         ])
     return np.array(rows, dtype=np.float64).reshape(len(cands), len(FEATURES))
+
+
+def pair_words(searcher: HybridSearcher, a: QueryAnalysis) -> list[str]:
+    """The question's side of the word pairs: its retrieval text's tokens (with a follow-up's topic)."""
+    return searcher.tokenizer.tokenize(a.retrieval_text)
+
+
+def sentence_words(searcher: HybridSearcher, s: Candidate) -> list[str]:
+    """A candidate's side of the word pairs: its own text's tokens (not its chapter's)."""
+    return searcher.tokenizer.tokenize(s.text)
+
+
+def pair_columns(pairs: WordPairs, question: list[str], sentences: list[list[str]]) -> np.ndarray:
+    """The ``pairs``, ``pairs_max`` and ``pairs_gap`` features of each sentence (training recomputes them with
+    word pairs not learned from the question)."""
+    cols = np.array([pairs.features(question, words) for words in sentences], dtype=np.float64).reshape(-1, 2)
+    gap = cols[:, :1] - (cols[:, 0].max() if len(cols) else 0.0)
+    return np.hstack([cols, gap])
 
 
 def stated_kinds(searcher: HybridSearcher, a: QueryAnalysis, picked: list[Candidate]) -> set[str]:

@@ -26,6 +26,7 @@ from bot.answering.answerability import (
 )
 from bot.answering.composition import HELP_TEXT, KIND_LABEL, OFF_TOPIC_TEXT, Composer
 from bot.answering.conversation import understand
+from bot.answering.pairs import WordPairs
 from bot.answering.types import Answer, Candidate, Deliberation, Drafter
 from bot.answering.uncovered import UncoveredModel, left_over
 from bot.verify import numbers_outside
@@ -52,12 +53,14 @@ class Answerer:
 
     def __init__(self, searcher: HybridSearcher, answerability: AnswerabilityModel, *,
                  abstention: AbstentionModel | None = None, domain: DomainModel | None = None,
-                 uncovered: UncoveredModel | None = None, drafter: Drafter | None = None,
+                 uncovered: UncoveredModel | None = None, pairs: WordPairs | None = None,
+                 drafter: Drafter | None = None,
                  k: int = ANSWER_PASSAGES) -> None:
         self.searcher = searcher
         self.answerability = answerability
         self.abstention = abstention or AbstentionModel.untrained()
         self.uncovered = uncovered or UncoveredModel.untrained()
+        self.pairs = pairs or WordPairs.untrained()
         self.domain = domain
         # names the product's scope explicitly (the programme catalogue): never turned away as out of domain
         self.in_scope: Callable[[str], bool] = lambda text: False
@@ -105,7 +108,7 @@ class Answerer:
         hits = self.retrieve(a)
         weights = cand.question_weights(self.searcher, a.question, a.topic)
         sents = cand.sentences(self.searcher, hits, weights, a.retrieval_text, a.own_text)
-        x = sentence_features(self.searcher, a, sents, hits)
+        x = sentence_features(self.searcher, a, sents, hits, self.pairs)
         for s, p in zip(sents, self.answerability.probabilities(x), strict=True):
             s.score = float(p)
         return a, hits, sents, x
@@ -206,7 +209,8 @@ class Answerer:
 
             if own and any(own & says(p) for p in out):
                 continue  # this part is already answered by a quote
-            p = self.answerability.probabilities(sentence_features(self.searcher, analyze(query), quotable, hits))
+            p = self.answerability.probabilities(sentence_features(self.searcher, analyze(query), quotable, hits,
+                                                                        self.pairs))
             order = [quotable[j] for j in np.argsort(-p)] if len(p) else []
             best = next((s for s in order if not own or own & says(s)), None)
             if best is None:  # no sentence repeats the part's words: its best quote from a document not yet cited

@@ -16,6 +16,7 @@ from bot.answering.answerability import (
     sentence_features,
     stated_kinds,
 )
+from bot.answering.pairs import WordPairs
 from knowledge.models import Chunk, Hit
 from knowledge.query import analyze
 
@@ -32,7 +33,7 @@ def _rows(searcher, question: str, *texts: str):
     a = analyze(question)
     hits = [_hit(t, 1.0 - i * 0.1) for i, t in enumerate(texts)]
     sents = cand.sentences(searcher, hits, cand.question_weights(searcher, a.question))
-    return a, sents, sentence_features(searcher, a, sents, hits)
+    return a, sents, sentence_features(searcher, a, sents, hits, WordPairs.untrained())
 
 
 @pytest.fixture(scope="module")

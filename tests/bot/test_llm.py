@@ -52,7 +52,7 @@ def llm_url():
 @pytest.fixture
 def answerer(shipped_service, llm_url):
     return Answerer(shipped_service.searcher, shipped_service.answerer.answerability,
-                    drafter=LLMDrafter(make_llm(llm_url, "fake-model", None, timeout=10)))
+                    pairs=shipped_service.answerer.pairs, drafter=LLMDrafter(make_llm(llm_url, "fake-model", None, timeout=10)))
 
 
 QUESTION = "科学城产业发展基金总规模是多少？"
