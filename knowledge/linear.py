@@ -21,6 +21,21 @@ class ModelFileError(KnowledgeError):
     """A model file is missing, unreadable or was trained on other inputs."""
 
 
+def read_model_body(path: Path, name: str, rebuild: str, error: type[ModelFileError], key: str, inputs: object
+                    ) -> dict:
+    """The JSON body of a model file whose ``key`` must equal ``inputs``; ``error`` when the file is missing,
+    unreadable or was trained on other inputs, naming the command that rebuilds it."""
+    try:
+        body = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise error(f"{name} {path} is missing; run `{rebuild}`") from exc
+    except (OSError, ValueError) as exc:
+        raise error(f"{name} {path} cannot be read ({exc}); run `{rebuild}`") from exc
+    if body.get(key) != inputs:
+        raise error(f"{name} {path} was trained on other {key}; run `{rebuild}`")
+    return body
+
+
 @dataclass
 class LinearModel:
     """decision = w · standardised(x) + b; probability = its logistic."""
@@ -56,13 +71,6 @@ class LinearModel:
     @classmethod
     def read(cls, path: Path):
         """The model in ``path``; ``cls.ERROR`` when the file is missing, unreadable or for other inputs."""
-        try:
-            body = json.loads(Path(path).read_text(encoding="utf-8"))
-        except FileNotFoundError as exc:
-            raise cls.ERROR(f"{cls.NAME} {path} is missing; run `{cls.REBUILD}`") from exc
-        except (OSError, ValueError) as exc:
-            raise cls.ERROR(f"{cls.NAME} {path} cannot be read ({exc}); run `{cls.REBUILD}`") from exc
-        if body.get(cls.INPUTS_KEY) != list(cls.INPUTS):
-            raise cls.ERROR(f"{cls.NAME} {path} was trained on other {cls.INPUTS_KEY}; run `{cls.REBUILD}`")
+        body = read_model_body(path, cls.NAME, cls.REBUILD, cls.ERROR, cls.INPUTS_KEY, list(cls.INPUTS))
         return cls(np.array(body["weights"], dtype=np.float64), float(body["bias"]), np.array(body["mean"]),
                    np.array(body["scale"]), float(body.get("threshold", 0.0)), body.get("meta", {}))

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from knowledge.linear import ModelFileError
+from knowledge.linear import ModelFileError, read_model_body
 
 PAIRS_PATH = Path(__file__).resolve().parents[2] / "knowledge" / "data" / "pairs.json"
 
@@ -88,14 +88,7 @@ class WordPairs:
 
     @classmethod
     def load(cls, path: Path = PAIRS_PATH) -> WordPairs:
-        try:
-            body = json.loads(Path(path).read_text(encoding="utf-8"))
-        except FileNotFoundError as exc:
-            raise PairsModelError(f"{cls.NAME} {path} is missing; run `{cls.REBUILD}`") from exc
-        except (OSError, ValueError) as exc:
-            raise PairsModelError(f"{cls.NAME} {path} cannot be read ({exc}); run `{cls.REBUILD}`") from exc
-        if body.get("inputs") != FORM:
-            raise PairsModelError(f"{cls.NAME} {path} was learned from other inputs; run `{cls.REBUILD}`")
+        body = read_model_body(path, cls.NAME, cls.REBUILD, PairsModelError, "inputs", FORM)
         weights = {}
         for key, w in body["pairs"].items():
             u, _, v = key.partition(SEP)

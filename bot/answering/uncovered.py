@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from knowledge.lexical import Tokenizer
-from knowledge.linear import ModelFileError
+from knowledge.linear import ModelFileError, read_model_body
 
 UNCOVERED_PATH = Path(__file__).resolve().parents[2] / "knowledge" / "data" / "uncovered.json"
 
@@ -75,14 +75,7 @@ class UncoveredModel:
 
     @classmethod
     def read(cls, path: Path) -> UncoveredModel:
-        try:
-            body = json.loads(Path(path).read_text(encoding="utf-8"))
-        except FileNotFoundError as exc:
-            raise UncoveredModelError(f"{cls.NAME} {path} is missing; run `{cls.REBUILD}`") from exc
-        except (OSError, ValueError) as exc:
-            raise UncoveredModelError(f"{cls.NAME} {path} cannot be read ({exc}); run `{cls.REBUILD}`") from exc
-        if body.get("inputs") != FORM:
-            raise UncoveredModelError(f"{cls.NAME} {path} was trained on other inputs; run `{cls.REBUILD}`")
+        body = read_model_body(path, cls.NAME, cls.REBUILD, UncoveredModelError, "inputs", FORM)
         return cls({str(t): float(w) for t, w in body["weights"].items()}, float(body["bias"]), body.get("meta", {}))
 
     @classmethod
