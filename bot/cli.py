@@ -101,13 +101,38 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     service = _service(settings)
     sets = standard_sets(args.files)
     asks = None
+    if args.keep and not args.out_of_fold:
+        print("error: --keep keeps the tune items answered out of fold; add --out-of-fold", file=sys.stderr)
+        return 2
     if args.out_of_fold:
         from bot.train import out_of_fold_ask
 
         sets = [EvalSet("tune-oof", s.items) if s.name == "tune" else s for s in sets]
         asks = {"tune-oof": out_of_fold_ask(service, next(s for s in sets if s.name == "tune-oof"))}
+    if args.keep:
+        from bot.replay import keeping
+
+        asks["tune-oof"], kept = keeping(service.answerer, asks["tune-oof"])
     print("== answers: " + ", ".join(f"{s.name} {len(s.items)}" for s in sets) + " items")
     print(answer_figures(service, sets, verbose=args.verbose, baseline=args.baseline, asks=asks))
+    if args.keep:
+        from bot.replay import save
+
+        save(kept, args.keep, "tune-oof")
+        print(f"kept {len(kept)} tune items answered out of fold in {args.keep} (`bot replay {args.keep}`)")
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.evaluation import QUESTIONS, load_items
+    from bot.replay import KeptFileError, replay_figures
+
+    service = _service(settings)
+    try:
+        print(replay_figures(service, load_items(args.questions or QUESTIONS), args.file))
+    except KeptFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -271,7 +296,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--baseline", action="store_true", help="also score the top-3-passages baseline")
     s.add_argument("--out-of-fold", action="store_true",
                    help="tune answered as unseen questions: by models not trained on each item (~25 min)")
+    s.add_argument("--keep", metavar="FILE",
+                   help="with --out-of-fold: keep each tune item's deliberation in FILE for `bot replay`")
     s.set_defaults(func=cmd_eval)
+
+    s = sub.add_parser("replay", help="compose kept out-of-fold answers again: reproduced, losses by cause, "
+                                      "follow-ratio sweep (seconds, not a 25-minute run)")
+    s.add_argument("file", help="written by `bot eval --out-of-fold --keep FILE`")
+    s.add_argument("--questions", help="the evaluation set the items come from (default: eval/questions.jsonl)")
+    s.set_defaults(func=cmd_replay)
 
     s = sub.add_parser("train", help="train-ranker, train-domain, train-answerability and train-abstention in that order")
     s.set_defaults(func=cmd_train)

@@ -131,11 +131,8 @@ class Answerer:
         needed = needed_kinds(a)
         _, anchors = cand.subject(self.searcher, a)
         anchor = max(anchors, key=self.searcher.idf) if anchors else None
-        picked = self.quotes(a, sents, hits) if sents else []
-        unstated, foreign = self.unstated(a, picked)
-        if not picked or (needed and unstated == needed and foreign):
-            # nothing to quote, or the only facts of the asked kind are another thing's (a fine, when a fee is
-            # asked): a reader would take that number for the answer
+        picked, unstated, foreign = self.choose(a, sents, hits)
+        if self.silent(picked, needed, unstated, foreign):
             return self.composer.refusal(a, needed or {"_"}, sents, hits, anchor)
         best = max(sents, key=lambda s: s.score)
         missing = left_over(self.searcher.tokenizer, a.question, best.text)
@@ -145,13 +142,31 @@ class Answerer:
                                 uncovered=self.uncovered.probability(missing))
         return Deliberation(a, hits, sents, picked, needed, unstated, anchor, row, missing)
 
+    def choose(self, a: QueryAnalysis, sents: list[Candidate], hits: list[Hit]
+               ) -> tuple[list[Candidate], set[str], bool]:
+        """The quotes, the kinds of fact asked that they leave unstated, and whether one holds another thing's
+        figure of an asked kind (``unstated``)."""
+        picked = self.quotes(a, sents, hits) if sents else []
+        return picked, *self.unstated(a, picked)
+
+    @staticmethod
+    def silent(picked: list[Candidate], needed: set[str], unstated: set[str], foreign: bool) -> bool:
+        """Nothing to quote, or the only facts of the asked kind are another thing's (a fine, when a fee is
+        asked): a reader would take that number for the answer, so the question is refused."""
+        return not picked or (bool(needed) and unstated == needed and foreign)
+
     def answer(self, question: str, history: list[dict] | None = None) -> Answer:
         """Answer one message in its conversation; every [n] in the text is a verbatim citation."""
         d = self.deliberate(question, history)
         if isinstance(d, Answer):
             return d
+        return self.conclude(d, self.abstention.refuses(d.row))
+
+    def conclude(self, d: Deliberation, refuse: bool) -> Answer:
+        """The answer to a deliberated message once refuse-or-answer is decided: a refusal, the drafter's
+        answer, or the quotes composed with what they leave unstated."""
         a, hits = d.analysis, d.hits
-        if self.abstention.refuses(d.row):
+        if refuse:
             return self.composer.refusal(a, d.needed or {"_"}, d.candidates, hits, d.anchor)
         if self.drafter is not None:
             draft = self.drafter(a, hits)

@@ -53,10 +53,12 @@ class Composer:
     # of short items answers with several. Out of fold on tune (2,529 in-domain items), 4 quotes at ratio
     # 0.3 stated 0.827 of the key points at a median of 212 characters; 10 at 0.45 (0.3 for multi-part)
     # state 0.851 at 216 — more quotes at a stricter ratio say more in the same length (docs/benchmarks.md).
-    def __init__(self, searcher: HybridSearcher, max_quotes: int = 10, max_chars: int = 500) -> None:
+    def __init__(self, searcher: HybridSearcher, max_quotes: int = 10, max_chars: int = 500,
+                 follow_ratio: tuple[float, float] = (FOLLOW_RATIO, FOLLOW_RATIO_MULTI)) -> None:
         self.searcher = searcher
         self.max_quotes = max_quotes
         self.max_chars = max_chars
+        self.follow_ratio = follow_ratio  # (one-part, multi-part) questions; ``bot replay`` sweeps it
 
     # ---- choosing quotes -----------------------------------------------------------------------
     def pick(self, cands: list[Candidate], a: QueryAnalysis) -> list[Candidate]:
@@ -70,7 +72,7 @@ class Composer:
             return []
         best = ranked[0]
         multipart = len(re.findall(r"[？?]", a.question)) >= 2 or bool(re.search(r"分别|以及|和.{0,8}(各|分别)", a.question))
-        ratio = FOLLOW_RATIO_MULTI if multipart else FOLLOW_RATIO
+        ratio = self.follow_ratio[1] if multipart else self.follow_ratio[0]
         picked = [best]
         length = len(best.text)
         tok = self.searcher.tokenizer
