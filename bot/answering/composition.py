@@ -163,7 +163,39 @@ class Composer:
             quote = c.text[start - c.start:end - c.start]
             marks = self._asked_spans(quote, start, wanted, a)
             cites.append(Citation(len(cites) + 1, c, quote, start, end, s.hit.superseded_by, marks))
-        return self._in_reading_order(cites)
+        return self._in_reading_order(self._without_list_holes(cites, wanted, a))
+
+    def _without_list_holes(self, cites: list[Citation], wanted: set[str], a: QueryAnalysis | None) -> list[Citation]:
+        """Two quoted items of one list with only items (or nothing) between them (（一）…（三）… quoted, （二） not)
+        become one quote of the whole run: a list read with a hole looks complete and misleads (a period table
+        missing a row reads as if that row did not exist). Only when the hole is short (MAX_LIST_CHARS). The
+        merged quote keeps the place of its best-ranked part."""
+        group = list(range(len(cites)))  # each cite's merged quote, by the index of the quote's first part
+        merged: dict[int, Citation] = {}
+        prev: int | None = None
+        for i in sorted(range(len(cites)), key=lambda i: (cites[i].chunk.chunk_id, cites[i].start)):
+            x = cites[i]
+            if prev is not None and self._hole_between(merged[group[prev]], x):
+                g = group[i] = group[prev]
+                y, c = merged[g], x.chunk
+                quote = c.text[y.start - c.start:x.end - c.start]
+                merged[g] = Citation(y.n, c, quote, y.start, x.end, y.superseded_by,
+                                     self._asked_spans(quote, y.start, wanted, a))
+            else:
+                merged[i] = x
+            prev = i
+        firsts = sorted({min(j for j in range(len(cites)) if group[j] == g) for g in merged})
+        return [merged[group[j]] for j in firsts]
+
+    @staticmethod
+    def _hole_between(y: Citation, x: Citation) -> bool:
+        """``x`` is an item following ``y``'s last item in one passage, with only items between them."""
+        c = x.chunk
+        if y.chunk.chunk_id != c.chunk_id or not ITEM.match(x.quote) or x.start - y.end > MAX_LIST_CHARS:
+            return False
+        if not ITEM.match(y.quote[y.quote.rfind("\n") + 1:].lstrip()):  # a lead-in quoted with items ends with one
+            return False
+        return all(ITEM.match(c.text[g0:g1]) for g0, g1 in split_sentences(c.text, y.end - c.start, x.start - c.start))
 
     def _asked_spans(self, quote: str, start: int, wanted: set[str], a: QueryAnalysis | None) -> list[tuple[int, int]]:
         """The spans of the quote stating an asked kind of fact; when there are several (a fund's 300亿元 scale,

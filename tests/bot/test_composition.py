@@ -92,3 +92,36 @@ def test_when_no_clause_names_the_questions_words_every_asked_amount_is_highligh
     sents = _candidates(composer.searcher, FUND, question)
     [cite] = composer.cite([_by_start(sents, "本区设立创新引导基金")], analyze(question))
     assert [FUND[s:e] for s, e in cite.highlights] == ["20亿元", "5亿元", "2亿元"]
+
+
+# items long enough that the fourth is quoted without the lead-in (more than MAX_LEAD_GAP after it)
+TERMS = ("第七条 人才公寓租金的减免期限，按照在本区连续工作的年限确定：\n"
+         "（一）在本区连续工作满一年不足两年，且劳动合同尚在履行期内的，减免三个月；\n"
+         "（二）在本区连续工作满两年不足三年，且劳动合同尚在履行期内的，减免六个月；\n"
+         "（三）在本区连续工作满三年不足四年，且劳动合同尚在履行期内的，减免九个月；\n"
+         "（四）在本区连续工作满四年以上，且劳动合同尚在履行期内的，减免十二个月。\n"
+         "第八条 减免期满后，按照市场租金缴纳。")
+
+
+def test_a_list_is_never_quoted_with_a_hole(composer):
+    question = "人才公寓租金能减免多久？"
+    sents = _candidates(composer.searcher, TERMS, question)
+    other_text = "第三条 人才公寓面向在本区工作的各类人才配租。"
+    other = Chunk(doc_id="other", title="某区人才公寓管理办法", section="第三条", source="某区人才公寓管理办法(2025-01-01).md",
+                  version_date="2025-01-01", text=other_text, start=0, end=len(other_text), chunk_id="other-1")
+    [first] = cand.sentences(composer.searcher, [Hit(chunk=other, score=0.5)],
+                             cand.question_weights(composer.searcher, question))
+    cites = composer.cite([first, _by_start(sents, "（四）"), _by_start(sents, "（一）")], analyze(question))
+    # the best-ranked source still reads first; the list reads whole from its lead-in to （四）: （二）（三） included
+    assert [c.chunk.doc_id for c in cites] == ["other", "own"]
+    listed = cites[1].quote
+    assert listed.startswith("人才公寓租金的减免期限") and listed.endswith("减免十二个月。")
+    assert "（二）" in listed and "（三）" in listed and TERMS[cites[1].start:cites[1].end] == listed
+    assert [c.n for c in cites] == [1, 2]
+
+
+def test_items_with_a_rule_between_them_stay_two_quotes(composer):
+    text = TERMS.replace("（二）", "前款规定的年限，可以与在其他园区工作的年限合并计算。\n（二）")
+    sents = _candidates(composer.searcher, text, "人才公寓租金能减免多久？")
+    cites = composer.cite([_by_start(sents, "（四）"), _by_start(sents, "（一）")])
+    assert len(cites) == 2 and not any("合并计算" in c.quote for c in cites)
