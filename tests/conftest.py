@@ -22,6 +22,12 @@ SHARED = ROOT.parent / "shared"
 ADMIN_TOKEN = "test-admin-token-0123456789"
 
 
+def outputs_across_hash_seeds(code: str, seeds: int = 6) -> set[str]:
+    """What ``code`` prints in fresh processes, each with its own string hashing (and so its own set order)."""
+    return {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT,
+                           env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in range(seeds)}
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

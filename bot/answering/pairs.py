@@ -74,7 +74,9 @@ class WordPairs:
         q = set(question)
         said = set(sentence) - q
         best = [max((self.weights.get((u, v), 0.0) for v in said), default=0.0) for u in q]
-        return (sum(best) / len(best), max(best)) if best else (0.0, 0.0)
+        # fsum: the set's order changes with each process's string hashing, and a plain sum's last bits with it
+        # (trees trained on those bits were not the same from one run to the next)
+        return (math.fsum(best) / len(best), max(best)) if best else (0.0, 0.0)
 
     @classmethod
     def untrained(cls) -> WordPairs:

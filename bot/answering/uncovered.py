@@ -56,7 +56,8 @@ class UncoveredModel:
     REBUILD = "bot train-abstention"
 
     def probability(self, terms: list[str]) -> float:
-        z = self.bias + sum(self.weights.get(t, 0.0) for t in set(terms))
+        # fsum: the same bits whatever order the set comes in (it changes with each process's string hashing)
+        z = self.bias + math.fsum(self.weights.get(t, 0.0) for t in set(terms))
         return 1.0 / (1.0 + math.exp(-z))
 
     def probabilities(self, terms: list[list[str]]) -> list[float]:

@@ -17,6 +17,7 @@ from bot.answering.uncovered import (
     left_over,
 )
 from knowledge.lexical import Tokenizer
+from tests.conftest import outputs_across_hash_seeds
 
 
 @pytest.fixture(scope="module")
@@ -169,3 +170,16 @@ def test_the_threshold_from_held_out_writers_keeps_the_refusal_budget_for_a_new_
     by_position = refusal_threshold(_abstention_out_of_fold(x, y, [k % FOLDS for k in range(len(y))], words)[y == 1])
     assert by_batch < by_position
     assert (pooled < by_position).mean() > 5 * MAX_FALSE_REFUSALS
+
+
+_IN_A_FRESH_PROCESS = """
+from bot.answering.uncovered import UncoveredModel
+terms = [f"词{i}" for i in range(40)]
+model = UncoveredModel({t: 0.1 * (1 + i % 7) for i, t in enumerate(terms)}, -15.4)  # near P = 0.5, where the bits show
+print(repr(model.probability(terms)))
+"""
+
+
+def test_the_probability_is_the_same_bits_in_every_process():
+    # the abstention trees read it: bits that follow the set's order made their rows differ between runs
+    assert len(outputs_across_hash_seeds(_IN_A_FRESH_PROCESS)) == 1
