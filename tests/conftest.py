@@ -23,9 +23,16 @@ ADMIN_TOKEN = "test-admin-token-0123456789"
 
 
 def outputs_across_hash_seeds(code: str, seeds: int = 6) -> set[str]:
-    """What ``code`` prints in fresh processes, each with its own string hashing (and so its own set order)."""
-    return {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT,
-                           env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in range(seeds)}
+    """What ``code`` prints in fresh processes, each with its own string hashing (and so its own set order);
+    the processes run side by side (each mostly imports)."""
+    procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=ROOT,
+                              env={**os.environ, "PYTHONHASHSEED": str(seed)}) for seed in range(seeds)]
+    outputs = set()
+    for proc in procs:
+        out, _ = proc.communicate(timeout=120)
+        assert proc.returncode == 0, f"the process with hash seed {procs.index(proc)} failed"
+        outputs.add(out)
+    return outputs
 
 
 def free_port() -> int:
