@@ -22,10 +22,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.answering.answerer import Answerer
 from bot.answering.types import Answer, Deliberation
-from bot.evaluation import _squash_text, evaluate_answers
+from bot.evaluation import _squash_text, document_texts, evaluate_answers
+
+if TYPE_CHECKING:
+    from bot.answering.answerability import AnswerabilityModel
+    from bot.answering.pairs import WordPairs
 
 KEEP_FORMAT = "kept-answers/1"
 # Follow ratios (one-part, multi-part questions) swept by ``bot replay``: the shipped pair among them.
@@ -46,8 +51,8 @@ class Kept:
     text: str  # the answer given
     deliberation: Deliberation | Answer
     refused: bool  # the abstention model's decision (False when settled before it)
-    answerability: object  # AnswerabilityModel
-    pairs: object  # WordPairs
+    answerability: AnswerabilityModel  # the fold's
+    pairs: WordPairs
 
 
 @contextmanager
@@ -147,18 +152,13 @@ def replay_figures(service, items: list[dict], path: str | Path,
     if missing:
         raise KeptFileError(f"{len(missing)} kept items are not in the evaluation set (e.g. {missing[0]})")
     asked = [by_item[k.item_id] for k in kept]
-    answerer, texts = service.answerer, {}
-
-    def document_text(doc_id: str) -> str:
-        if doc_id not in texts:
-            texts[doc_id] = service.get_document(doc_id).text
-        return texts[doc_id]
+    answerer, texts = service.answerer, document_texts(service)
 
     def composed() -> dict[str, dict]:
         return {k.item_id: recompose(answerer, k).as_dict() for k in kept}
 
     def overall(bodies: dict[str, dict]) -> dict[str, float]:
-        return evaluate_answers(asked, lambda it: bodies[it["id"]], document_text).rows["overall"]
+        return evaluate_answers(asked, lambda it: bodies[it["id"]], texts.__getitem__).rows["overall"]
 
     bodies = composed()
     same = sum(bodies[k.item_id]["answer"] == k.text for k in kept)
