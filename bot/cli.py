@@ -323,8 +323,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_train_answerability)
 
     s = sub.add_parser("train-abstention",
-                       help="fit P(answerable), its refusal threshold, its left-over words model and its question "
-                            "prior on the tune split (knowledge/data/abstention.json, uncovered.json, prior.json)")
+                       help="fit P(answerable), its refusal threshold and its left-over words model on the tune split "
+                            "(knowledge/data/abstention.json, uncovered.json)")
     s.set_defaults(func=cmd_train_abstention)
 
     s = sub.add_parser("eval-match", help="precision and recall of 政策匹配 on a profiles file")

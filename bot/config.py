@@ -44,8 +44,6 @@ class Settings(BaseSettings):
                              description="learned word pairs (`bot train-answerability`); missing = error")
     uncovered_path: Path = Field(PROJECT_ROOT / "knowledge" / "data" / "uncovered.json",
                                  description="left-over words model (`bot train-abstention`); missing = error")
-    prior_path: Path = Field(PROJECT_ROOT / "knowledge" / "data" / "prior.json",
-                             description="question prior (`bot train-abstention`); missing = error")
     admin_token: SecretStr | None = Field(None, description="Bearer token for uploads and deletes; "
                                                             "unset = those routes are refused")
     database_url: str | None = Field(None, description="question log and feedback; default sqlite in DATA_DIR "

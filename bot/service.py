@@ -15,7 +15,6 @@ from bot.answering import Answer, Answerer
 from bot.answering.abstention import AbstentionModel
 from bot.answering.answerability import AnswerabilityModel
 from bot.answering.pairs import WordPairs
-from bot.answering.prior import QuestionPrior
 from bot.answering.uncovered import UncoveredModel
 from bot.config import Settings
 from bot.errors import BadInput
@@ -91,13 +90,12 @@ class KnowledgeService:
             pairs = _model(WordPairs, s.pairs_path, require_models)
             abstention = _model(AbstentionModel, s.abstention_path, require_models)
             uncovered = _model(UncoveredModel, s.uncovered_path, require_models)
-            prior = _model(QuestionPrior, s.prior_path, require_models)
             if (s.auto_ingest if auto_ingest is None else auto_ingest) and Path(s.knowledge_dir).is_dir():
                 self._ingest_shipped()
             self.searcher.refresh()
             # without a model file only the training commands run (they compute features, not answers)
             self.answerer = Answerer(self.searcher, answerability or AnswerabilityModel.untrained(), domain=domain,
-                                     abstention=abstention, uncovered=uncovered, prior=prior, pairs=pairs,
+                                     abstention=abstention, uncovered=uncovered, pairs=pairs,
                                      drafter=self._drafter())
             self.reload_catalogue()
             if s.log_questions:

@@ -11,19 +11,13 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from bot.answering.conversation import understand
 from bot.evaluation import EvalSet, covers, document_texts, writer_batch
 from knowledge.ranking import RANKER_PATH, TreeRanker
-
-if TYPE_CHECKING:
-    from bot.answering.prior import QuestionPrior
-    from bot.answering.uncovered import UncoveredModel
 
 log = logging.getLogger(__name__)
 
@@ -365,10 +359,11 @@ def out_of_fold_ask(service, tune: EvalSet) -> Callable[[dict], dict]:
     fold_models, pair_models = fold_sentence_models(service, tune.items, rankers)
     for m in fold_models:
         m.threshold, m.params = shipped.threshold, dict(shipped.params)
-    abstention, uncovered, prior, pairs = answerer.abstention, answerer.uncovered, answerer.prior, answerer.pairs
-    stacked = Stacked()
-    x, y, folds, ids = abstention_rows(service, tune.items, rankers, fold_models, pair_models, stacked=stacked)
-    abstention_folds, stacked_folds, _ = _abstention_folds(x, y, folds, stacked)
+    abstention, uncovered, pairs = answerer.abstention, answerer.uncovered, answerer.pairs
+    left_overs: list[list[str]] = []
+    x, y, folds, ids = abstention_rows(service, tune.items, rankers, fold_models, pair_models,
+                                       left_overs=left_overs)
+    abstention_folds, uncovered_folds, _ = _abstention_folds(x, y, folds, left_overs)
     for m in abstention_folds:
         m.threshold = abstention.threshold
     abstention_fold = dict(zip(ids, folds, strict=True))
@@ -380,14 +375,13 @@ def out_of_fold_ask(service, tune: EvalSet) -> Callable[[dict], dict]:
         answerer.pairs = pair_models[fold[item["id"]]] if item["id"] in fold else pairs
         k = abstention_fold.get(item["id"])
         answerer.abstention = abstention if k is None else abstention_folds[k]
-        answerer.uncovered = uncovered if k is None else stacked_folds[k].uncovered
-        answerer.prior = prior if k is None else stacked_folds[k].prior
+        answerer.uncovered = uncovered if k is None else uncovered_folds[k]
         try:
             with _ranked_by(service.searcher, rankers[item["id"]]):
                 return service.ask(item["question"], item.get("history", [])).as_dict()
         finally:
             answerer.answerability, answerer.abstention, answerer.uncovered = shipped, abstention, uncovered
-            answerer.pairs, answerer.prior = pairs, prior
+            answerer.pairs = pairs
 
     return ask
 
@@ -448,7 +442,7 @@ ABSTENTION_TREES = {"n_estimators": 200, "num_leaves": 7, "learning_rate": 0.05,
 def abstention_rows(service, items: list[dict], rankers: dict[str, TreeRanker] | None = None,
                     sentence_models: list | None = None, pair_models: list | None = None,
                     settled: dict[str, bool] | None = None,
-                    stacked: Stacked | None = None) -> tuple[np.ndarray, np.ndarray, list[int], list[str]]:
+                    left_overs: list[list[str]] | None = None) -> tuple[np.ndarray, np.ndarray, list[int], list[str]]:
     """Question features and answerable? (0/1) of the items that reach the refuse-or-answer decision (not
     chit-chat, not turned away by the domain model, something to quote): in-domain items, and the
     out-of-domain ones the domain model lets through (unanswerable by definition). With each row's fold
@@ -457,8 +451,8 @@ def abstention_rows(service, items: list[dict], rankers: dict[str, TreeRanker] |
     per fold, for in-domain items: out-of-domain ones are in no sentence model's training data) and
     ``pair_models`` (the word pairs beside them): the models each item is retrieved and scored with, default the
     shipped ones. ``settled``, when given, receives
-    whether each item settled before the decision was refused; ``stacked``, when given, each row's inputs of the
-    stacked models (``Stacked``)."""
+    whether each item settled before the decision was refused; ``left_overs``, when given, each row's question
+    words its best sentence lacks (``bot.answering.uncovered``)."""
     from bot.answering.abstention import QUESTION_FEATURES
     from bot.answering.types import Answer
 
@@ -480,8 +474,8 @@ def abstention_rows(service, items: list[dict], rankers: dict[str, TreeRanker] |
                     settled[item["id"]] = d.refused
                 continue  # settled before the decision
             xs.append(d.row[0])
-            if stacked is not None:
-                stacked.add(d.left_over, d.vector)
+            if left_overs is not None:
+                left_overs.append(d.left_over)
             ys.append(bool(item.get("gold")))
             folds.append(fold)
             ids.append(item["id"])
@@ -501,10 +495,6 @@ def _fit_abstention(x: np.ndarray, y: np.ndarray):
 
 UNCOVERED_C = 0.3  # grouped by writer batch on tune, C 1.0 did alike (0.830 against 0.833); docs/benchmarks.md
 UNCOVERED_MIN_ROWS = 3  # a left-over term seen in fewer training rows gets no weight
-# Writer batches held out on the twenty-eighth section's kept rows, unanswerable refused at 3% false refusals
-# (0.813 without the prior): C 0.03 0.824, 0.1 0.831, 0.3 0.828, 1 0.835, 3 0.840, 10 0.846, 30 0.845
-# (docs/benchmarks.md, twenty-ninth section).
-PRIOR_C = 10.0
 
 
 def fit_uncovered(left_overs: list[list[str]], answerable: np.ndarray):
@@ -521,91 +511,49 @@ def fit_uncovered(left_overs: list[list[str]], answerable: np.ndarray):
     return UncoveredModel(weights, float(lr.intercept_[0]), {"C": UNCOVERED_C, "min_rows": UNCOVERED_MIN_ROWS, "terms": int(x.shape[1])})
 
 
-def fit_prior(vectors: np.ndarray, answerable: np.ndarray):
-    """The question prior: a logistic regression of unanswerable on the question vectors (raw: e5 vectors are
-    already unit length)."""
-    from sklearn.linear_model import LogisticRegression
+def _uncovered_column(x: np.ndarray, left_overs: list[list[str]], y: np.ndarray, folds: np.ndarray) -> np.ndarray:
+    """``x`` with its ``uncovered`` column out of fold: each row's left-over words scored by a model fitted on
+    the other folds' rows (in sample the model would know every row's answer)."""
+    from bot.answering.abstention import QUESTION_FEATURES
 
-    from bot.answering.prior import QuestionPrior
-
-    lr = LogisticRegression(C=PRIOR_C, max_iter=5000).fit(vectors, 1 - np.asarray(answerable))
-    dim = vectors.shape[1]
-    return QuestionPrior(lr.coef_[0].astype(np.float64), float(lr.intercept_[0]), np.zeros(dim), np.ones(dim),
-                         meta={"C": PRIOR_C, "dimensions": dim})
-
-
-@dataclass
-class Stacked:
-    """Per abstention row, the inputs of the models whose probabilities are the abstention model's columns
-    ``uncovered`` and ``prior``: the question's words its best sentence lacks, and the question's vector."""
-
-    left_overs: list[list[str]] = field(default_factory=list)
-    vectors: list[np.ndarray] = field(default_factory=list)
-
-    def add(self, left_over: list[str], vector: np.ndarray) -> None:
-        self.left_overs.append(left_over)
-        self.vectors.append(np.asarray(vector, dtype=np.float64))
-
-    def take(self, rows) -> Stacked:
-        return Stacked([self.left_overs[i] for i in rows], [self.vectors[i] for i in rows])
-
-    def fit(self, answerable: np.ndarray) -> StackedModels:
-        return StackedModels(fit_uncovered(self.left_overs, answerable), fit_prior(np.array(self.vectors),
-                                                                                   answerable))
-
-
-@dataclass
-class StackedModels:
-    """The left-over words model and the question prior of one training set."""
-
-    uncovered: UncoveredModel
-    prior: QuestionPrior
-
-    def fill(self, x: np.ndarray, rows, stacked: Stacked) -> None:
-        """Set the two columns of ``x[rows]`` from ``stacked`` (all of its rows, in ``rows``' order)."""
-        from bot.answering.abstention import QUESTION_FEATURES
-
-        names = list(QUESTION_FEATURES)
-        x[rows, names.index("uncovered")] = self.uncovered.probabilities(stacked.left_overs)
-        x[rows, names.index("prior")] = [self.prior.of(v) for v in stacked.vectors]
-
-
-def _stacked_columns(x: np.ndarray, stacked: Stacked, y: np.ndarray, folds: np.ndarray) -> np.ndarray:
-    """``x`` with its ``uncovered`` and ``prior`` columns out of fold: each row's inputs scored by models fitted
-    on the other folds' rows (in sample the models would know every row's answer)."""
+    col = list(QUESTION_FEATURES).index("uncovered")
     x = x.copy()
     for k in np.unique(folds):
         held = np.flatnonzero(folds == k)
-        stacked.take(np.flatnonzero(folds != k)).fit(y[folds != k]).fill(x, held, stacked.take(held))
+        model = fit_uncovered([left_overs[i] for i in np.flatnonzero(folds != k)], y[folds != k])
+        x[held, col] = model.probabilities([left_overs[i] for i in held])
     return x
 
 
-def _abstention_folds(x: np.ndarray, y: np.ndarray, folds: list[int], stacked: Stacked,
-                      trained: np.ndarray | None = None) -> tuple[list, list[StackedModels], np.ndarray]:
-    """Per fold: an abstention model and the stacked models trained on the rows of the other folds
-    (``trained``: those of them all may train on), and ``x`` with each row's stacked columns from its fold's
-    models. The abstention model's own training rows have those columns out of fold within them, as the
-    shipped model's have on all rows."""
+def _abstention_folds(x: np.ndarray, y: np.ndarray, folds: list[int], left_overs: list[list[str]],
+                      trained: np.ndarray | None = None) -> tuple[list, list, np.ndarray]:
+    """Per fold: an abstention model and a left-over words model trained on the rows of the other folds
+    (``trained``: those of them both may train on), and ``x`` with each row's ``uncovered`` column from its
+    fold's left-over words model. The abstention model's own training rows have that column out of fold
+    within them, as the shipped model's have on all rows."""
+    from bot.answering.abstention import QUESTION_FEATURES
+
+    col = list(QUESTION_FEATURES).index("uncovered")
     f = np.array(folds)
     trained = np.ones(len(y), dtype=bool) if trained is None else trained
-    abstention, stacked_models, held_x = [], [], x.copy()
+    abstention, uncovered, held_x = [], [], x.copy()
     for k in range(FOLDS):
         rest = np.flatnonzero((f != k) & trained)
-        inputs = stacked.take(rest)
-        inner = _stacked_columns(x[rest], inputs, y[rest], np.arange(len(rest)) % FOLDS)
+        words = [left_overs[i] for i in rest]
+        inner = _uncovered_column(x[rest], words, y[rest], np.arange(len(rest)) % FOLDS)
         abstention.append(_fit_abstention(inner, y[rest]))
-        models = inputs.fit(y[rest])
-        stacked_models.append(models)
+        model = fit_uncovered(words, y[rest])
+        uncovered.append(model)
         held = np.flatnonzero(f == k)
-        models.fill(held_x, held, stacked.take(held))
-    return abstention, stacked_models, held_x
+        held_x[held, col] = model.probabilities([left_overs[i] for i in held])
+    return abstention, uncovered, held_x
 
 
-def _abstention_out_of_fold(x: np.ndarray, y: np.ndarray, folds: list[int], stacked: Stacked,
+def _abstention_out_of_fold(x: np.ndarray, y: np.ndarray, folds: list[int], left_overs: list[list[str]],
                             trained: np.ndarray | None = None) -> np.ndarray:
     """P(answerable) of every row from the fold models not trained on it (``_abstention_folds``)."""
     p = np.zeros(len(y))
-    fold_models, _, held_x = _abstention_folds(x, y, folds, stacked, trained)
+    fold_models, _, held_x = _abstention_folds(x, y, folds, left_overs, trained)
     for k, fold_model in enumerate(fold_models):
         held = np.array(folds) == k
         p[held] = fold_model.probability(held_x[held])
@@ -622,10 +570,11 @@ def batch_folds(ids: list[str], seed: int) -> list[int]:
     return [int(dealt[writer_batch(i)]) for i in ids]
 
 
-def batch_out_of_fold(x: np.ndarray, y: np.ndarray, ids: list[str], stacked: Stacked) -> list[np.ndarray]:
+def batch_out_of_fold(x: np.ndarray, y: np.ndarray, ids: list[str], left_overs: list[list[str]]
+                      ) -> list[np.ndarray]:
     """P(answerable) of every row, once per deal of whole writer batches to folds (``BATCH_ASSIGNMENTS``
     deals), each from the fold models not trained on the row's batch."""
-    return [_abstention_out_of_fold(x, y, batch_folds(ids, seed), stacked) for seed in range(BATCH_ASSIGNMENTS)]
+    return [_abstention_out_of_fold(x, y, batch_folds(ids, seed), left_overs) for seed in range(BATCH_ASSIGNMENTS)]
 
 
 def batch_threshold(deals: list[np.ndarray], y: np.ndarray) -> float:
@@ -634,14 +583,14 @@ def batch_threshold(deals: list[np.ndarray], y: np.ndarray) -> float:
     return refusal_threshold(np.concatenate([p[y == 1] for p in deals]))
 
 
-def batch_cv(x: np.ndarray, y: np.ndarray, ids: list[str], stacked: Stacked,
+def batch_cv(x: np.ndarray, y: np.ndarray, ids: list[str], left_overs: list[list[str]],
              deals: list[np.ndarray] | None = None) -> float:
     """Unanswerable refused at the threshold refusing ``MAX_FALSE_REFUSALS`` of the answerable, out of fold with
     whole writer batches held out (mean of ``BATCH_ASSIGNMENTS`` deals; ``deals``: their probabilities, if
     already computed). Folds by position put every batch in every fold; this figure says how much of the
     model's gain survives writers it has never read. A change that moves the position figure but not this one
     learned wording (docs/benchmarks.md, twenty-first, twenty-second and twenty-fourth sections)."""
-    deals = deals if deals is not None else batch_out_of_fold(x, y, ids, stacked)
+    deals = deals if deals is not None else batch_out_of_fold(x, y, ids, left_overs)
     return round(float(np.mean([(p[y == 0] < refusal_threshold(p[y == 1])).mean() for p in deals])), 4)
 
 
@@ -650,25 +599,25 @@ def train_abstention(service, tune: EvalSet, path=None) -> dict:
     an answerability model not trained on it (as an unseen question's are); threshold: at most 3% of
     answerable items refused, out of fold with whole writer batches held out."""
     from bot.answering.abstention import ABSTENTION_PATH
-    from bot.answering.prior import PRIOR_PATH
     from bot.answering.uncovered import UNCOVERED_PATH
 
     if tune.name != "tune":
         raise ValueError("the abstention model is trained on the tune split only")
     rankers = fold_rankers(service, tune.items)
     sentence_models, pair_models = fold_sentence_models(service, tune.items, rankers)
-    stacked = Stacked()
-    x, y, folds, ids = abstention_rows(service, tune.items, rankers, sentence_models, pair_models, stacked=stacked)
-    stacked_models = stacked.fit(y)
-    model = _fit_abstention(_stacked_columns(x, stacked, y, np.array(folds)), y)
+    left_overs: list[list[str]] = []
+    x, y, folds, ids = abstention_rows(service, tune.items, rankers, sentence_models, pair_models,
+                                       left_overs=left_overs)
+    uncovered = fit_uncovered(left_overs, y)
+    model = _fit_abstention(_uncovered_column(x, left_overs, y, np.array(folds)), y)
     # The threshold from out-of-fold probabilities (in-sample ones are overconfident), with whole writer batches
     # held out: an unseen question comes from a writer the model has not read. With folds by position the
     # threshold sat where answerable questions of known writers fall, and held-out refused more of them than
     # the 3% budget (about 3.5% of the held-out answerable items reaching the decision at 0.636, 3.2% at the
     # by-batch 0.610; docs/benchmarks.md, twenty-fourth and twenty-fifth sections).
-    deals = batch_out_of_fold(x, y, ids, stacked)
+    deals = batch_out_of_fold(x, y, ids, left_overs)
     model.threshold = batch_threshold(deals, y)
-    p = _abstention_out_of_fold(x, y, folds, stacked)
+    p = _abstention_out_of_fold(x, y, folds, left_overs)
     pooled = np.concatenate(deals)
     pooled_y = np.tile(y, len(deals))
     model.meta = {
@@ -678,23 +627,19 @@ def train_abstention(service, tune: EvalSet, path=None) -> dict:
         "cv_false_refusals_by_batch": round(float((pooled[pooled_y == 1] < model.threshold).mean()), 4),
         "cv_unanswerable_refused_by_batch_at_threshold":
             round(float((pooled[pooled_y == 0] < model.threshold).mean()), 4),
-        "cv_unanswerable_refused_by_batch": batch_cv(x, y, ids, stacked, deals),
+        "cv_unanswerable_refused_by_batch": batch_cv(x, y, ids, left_overs, deals),
         # the same model's figures with folds by position, and the threshold they would choose
         "cv_false_refusals": round(float((p[y == 1] < model.threshold).mean()), 4),
         "cv_unanswerable_refused": round(float((p[y == 0] < model.threshold).mean()), 4),
         "threshold_by_position": round(refusal_threshold(p[y == 1]), 6),
         "trees": {k: v for k, v in ABSTENTION_TREES.items() if k not in ("verbose", "num_threads")},
         "date": dt.date.today().isoformat(), "rebuild": "bot train-abstention"}
-    uncovered, prior = stacked_models.uncovered, stacked_models.prior
-    for stage in (uncovered, prior):
-        stage.meta |= {"trained_on": model.meta["trained_on"], "date": model.meta["date"],
+    uncovered.meta |= {"trained_on": model.meta["trained_on"], "date": model.meta["date"],
                        "rebuild": "bot train-abstention"}
     model.save(path or ABSTENTION_PATH)
-    # beside the abstention model: its ``uncovered`` and ``prior`` inputs are these models' probabilities
+    # beside the abstention model: its ``uncovered`` input is this model's probability
     uncovered.save(Path(path).with_name(UNCOVERED_PATH.name) if path else UNCOVERED_PATH)
-    prior.save(Path(path).with_name(PRIOR_PATH.name) if path else PRIOR_PATH)
-    answerer = service.answerer
-    answerer.abstention, answerer.uncovered, answerer.prior = model, uncovered, prior
+    service.answerer.abstention, service.answerer.uncovered = model, uncovered
     return model.meta
 
 
@@ -731,9 +676,9 @@ def refusal_frontier(service, tune: EvalSet) -> list[tuple[float, float, float, 
     settled: dict[str, bool] = {}
     answerer.domain = None  # every item's abstention row, whatever the domain model would say
     try:
-        stacked = Stacked()
+        left_overs: list[list[str]] = []
         rows, labels, folds, ids = abstention_rows(service, items, rankers, sentence_models, pair_models, settled,
-                                                   stacked)
+                                                            left_overs)
     finally:
         answerer.domain = domain
     position = {i["id"]: k for k, i in enumerate(items)}
@@ -741,7 +686,7 @@ def refusal_frontier(service, tune: EvalSet) -> list[tuple[float, float, float, 
     # trained as train_abstention trains: out-of-domain rows only where the shipped threshold lets them through
     trained = ~(out_of_domain[at] & gated[at] & (p_dom[at] >= domain.threshold))
     p_abs = np.full(len(items), np.inf)  # an item settled earlier is never refused by the abstention model
-    p_abs[at] = _abstention_out_of_fold(rows, labels, folds, stacked, trained)
+    p_abs[at] = _abstention_out_of_fold(rows, labels, folds, left_overs, trained)
     refused_early = np.array([settled.get(i["id"], False) for i in items])
 
     def outcome(t_dom: float, t_abs: float) -> tuple[float, float, float, float]:

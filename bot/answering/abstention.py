@@ -60,10 +60,6 @@ QUESTION_FEATURES: dict[str, str] = {
     # writer batch, out of fold on tune, unanswerable refused at 3% false refusals 0.751 → 0.833
     # (docs/benchmarks.md, twenty-first section).
     "uncovered": "P(unanswerable) from the question's words the most probable sentence does not contain",
-    # What kind of question it is, read from its meaning (bot.answering.prior): writer batches held out, on the
-    # rows of the twenty-eighth section's kept run, unanswerable refused at 3% false refusals 0.813 → 0.846
-    # (docs/benchmarks.md, twenty-ninth section).
-    "prior": "P(unanswerable) from the question's e5 vector",
 }
 
 
@@ -94,12 +90,12 @@ class AbstentionModel(BoostedModel):
 
 def question_features(x: np.ndarray, scores: np.ndarray, hits: list[Hit], needed: set[str], unstated: set[str],
                       signals: dict[str, float], followup: bool = False, unanswered: float = 0.0,
-                      uncovered: float = 0.5, prior: float = 0.5) -> np.ndarray:
+                      uncovered: float = 0.5) -> np.ndarray:
     """One row: ``x`` the candidate sentences' features (``answerability.FEATURES``), ``scores`` their
     P(answers), ``needed`` the kinds of fact asked, ``unstated`` those no quote states, ``signals`` the
     question's domain signals (``HybridSearcher.domain_signals``), ``followup`` whether it continues an
     earlier question, ``unanswered`` its ``HybridSearcher.unanswered_top1``, ``uncovered`` the left-over words
-    model's probability (``bot.answering.uncovered``), ``prior`` the question prior's (``bot.answering.prior``)."""
+    model's probability (``bot.answering.uncovered``)."""
     kind_col = list(FEATURES).index("kind_stated")
     if len(scores):
         order = np.argsort(-scores)
@@ -111,5 +107,5 @@ def question_features(x: np.ndarray, scores: np.ndarray, hits: list[Hit], needed
         top, best, second, top_mean, kind_near = np.zeros(len(FEATURES)), 0.0, 0.0, 0.0, 0.0
     row = [*top, best, second, top_mean, kind_near, float(bool(needed)), float(bool(needed) and unstated == needed),
            float(bool(unstated)), float(len(needed)), hits[0].score if hits else 0.0,
-           *(signals[k] for k in SIGNALS), unanswered - signals["asked_top1"], float(followup), uncovered, prior]
+           *(signals[k] for k in SIGNALS), unanswered - signals["asked_top1"], float(followup), uncovered]
     return np.array(row, dtype=np.float64).reshape(1, len(QUESTION_FEATURES))

@@ -27,7 +27,6 @@ from bot.answering.answerability import (
 from bot.answering.composition import HELP_TEXT, KIND_LABEL, OFF_TOPIC_TEXT, Composer
 from bot.answering.conversation import understand
 from bot.answering.pairs import WordPairs
-from bot.answering.prior import QuestionPrior
 from bot.answering.types import Answer, Candidate, Deliberation, Drafter
 from bot.answering.uncovered import UncoveredModel, left_over
 from bot.verify import numbers_outside
@@ -54,14 +53,13 @@ class Answerer:
 
     def __init__(self, searcher: HybridSearcher, answerability: AnswerabilityModel, *,
                  abstention: AbstentionModel | None = None, domain: DomainModel | None = None,
-                 uncovered: UncoveredModel | None = None, prior: QuestionPrior | None = None,
-                 pairs: WordPairs | None = None, drafter: Drafter | None = None,
+                 uncovered: UncoveredModel | None = None, pairs: WordPairs | None = None,
+                 drafter: Drafter | None = None,
                  k: int = ANSWER_PASSAGES) -> None:
         self.searcher = searcher
         self.answerability = answerability
         self.abstention = abstention or AbstentionModel.untrained()
         self.uncovered = uncovered or UncoveredModel.untrained()
-        self.prior = prior or QuestionPrior.untrained()
         self.pairs = pairs or WordPairs.untrained()
         self.domain = domain
         # names the product's scope explicitly (the programme catalogue): never turned away as out of domain
@@ -141,8 +139,8 @@ class Answerer:
         # the domain signals already read the nearest unanswered bank question (the same vector, the same bank)
         row = question_features(x, np.array([s.score for s in sents]), hits, needed, unstated, signals,
                                 followup=bool(a.topic), unanswered=signals["unanswered_top1"],
-                                uncovered=self.uncovered.probability(missing), prior=self.prior.of(vector))
-        return Deliberation(a, hits, sents, picked, needed, unstated, anchor, row, missing, vector)
+                                uncovered=self.uncovered.probability(missing))
+        return Deliberation(a, hits, sents, picked, needed, unstated, anchor, row, missing)
 
     def choose(self, a: QueryAnalysis, sents: list[Candidate], hits: list[Hit]
                ) -> tuple[list[Candidate], set[str], bool]:

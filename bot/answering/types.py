@@ -90,7 +90,6 @@ class Deliberation:
     anchor: str | None  # the question's most specific word
     row: np.ndarray  # the abstention model's input: one row of ``abstention.QUESTION_FEATURES``
     left_over: list[str] = field(default_factory=list)  # the question's words the best sentence lacks (training)
-    vector: np.ndarray = field(default_factory=lambda: np.zeros(0))  # the question's e5 vector (training)
 
 
 # An LLM drafter: given the analysis and the passages, a checked answer or None (extractive fallback).

@@ -54,7 +54,7 @@ def test_question_features_read_the_most_probable_sentences_the_kinds_and_the_do
                                   unanswered=0.75)[0]
     assert continued[COL["followup"]] == 1.0
     assert continued[COL["unanswered_margin"]] == pytest.approx(0.5)  # nearer a bank question than a written one
-    assert row[COL["uncovered"]] == row[COL["prior"]] == 0.5  # no left-over words model, no prior: no opinion
+    assert row[COL["uncovered"]] == 0.5  # no left-over words model: no opinion
     assert question_features(x, scores, [_hit(3.5)], set(), set(), _signals(0.25), uncovered=0.9)[0][
         COL["uncovered"]] == pytest.approx(0.9)
 
@@ -118,7 +118,7 @@ def test_a_refusal_names_the_kind_of_contact_asked(shipped_service):
     assert refused.refused and "网址" in refused.text.split("\n")[0], refused.text
 
 def test_training_rows_are_the_questions_that_reach_the_decision(shipped_service):
-    from bot.train import FOLDS, Stacked, abstention_rows
+    from bot.train import FOLDS, abstention_rows
 
     items = [
         {"id": "own-1", "type": "keyword", "question": "住房公积金可以用来偿还购房贷款吗？", "gold": [{}]},
@@ -127,12 +127,7 @@ def test_training_rows_are_the_questions_that_reach_the_decision(shipped_service
         {"id": "own-4", "type": "numeric", "question": "生育津贴每个月能领多少？", "gold": [{}]},
     ]
     settled: dict[str, bool] = {}
-    stacked = Stacked()
-    x, y, folds, ids = abstention_rows(shipped_service, items, settled=settled, stacked=stacked)
-    # the stacked models' inputs, one per row: what the best sentence leaves over, the question's vector
-    assert len(stacked.left_overs) == len(stacked.vectors) == len(ids)
-    prior = shipped_service.answerer.prior
-    assert x[ids.index("own-4"), COL["prior"]] == pytest.approx(prior.of(stacked.vectors[ids.index("own-4")]))
+    x, y, folds, ids = abstention_rows(shipped_service, items, settled=settled)
     # what settled earlier, and whether it was refused: the domain reply is a refusal, the help text is not
     assert settled == {"own-2": True, "own-3": False}
     assert x.shape == (len(ids), len(QUESTION_FEATURES)) and len(y) == len(folds) == len(ids)

@@ -16,7 +16,6 @@ from bot.answering.uncovered import (
     UncoveredModelError,
     left_over,
 )
-from bot.train import Stacked
 from knowledge.lexical import Tokenizer
 from tests.conftest import outputs_across_hash_seeds
 
@@ -24,11 +23,6 @@ from tests.conftest import outputs_across_hash_seeds
 @pytest.fixture(scope="module")
 def tokenizer() -> Tokenizer:
     return Tokenizer()
-
-
-def _stacked(words: list[list[str]], seed: int = 0) -> Stacked:
-    """The rows' left-over words beside question vectors that carry no signal (the prior's input)."""
-    return Stacked(words, list(np.random.default_rng(seed).normal(size=(len(words), 8))))
 
 
 def test_left_over_words_are_the_questions_words_the_sentence_lacks_then_their_bigrams(tokenizer):
@@ -78,8 +72,8 @@ def test_fitting_learns_which_left_overs_mean_the_fact_is_absent():
     assert model.probability(["网址"]) > 0.5 > model.probability(["咋个"])
 
 
-def test_a_rows_stacked_columns_never_depend_on_its_own_answer():
-    from bot.train import _stacked_columns
+def test_a_rows_uncovered_column_never_depends_on_its_own_answer():
+    from bot.train import _uncovered_column
 
     rng = np.random.default_rng(7)
     vocab = ["网址", "电话", "截止", "咋个", "一直", "另外"]
@@ -87,14 +81,13 @@ def test_a_rows_stacked_columns_never_depend_on_its_own_answer():
     y = rng.integers(0, 2, 60)
     x = np.zeros((60, len(QUESTION_FEATURES)))
     folds = np.arange(60) % 4
-    before = _stacked_columns(x, _stacked(rows), y, folds)
+    before = _uncovered_column(x, rows, y, folds)
     flipped = y.copy()
     flipped[5] = 1 - flipped[5]
-    after = _stacked_columns(x, _stacked(rows), flipped, folds)
-    for name in ("uncovered", "prior"):
-        col = list(QUESTION_FEATURES).index(name)
-        assert after[5, col] == before[5, col]  # row 5's own label is not in the models that score it
-        assert not np.allclose(after[folds != folds[5], col], before[folds != folds[5], col])  # other folds' is
+    after = _uncovered_column(x, rows, flipped, folds)
+    col = list(QUESTION_FEATURES).index("uncovered")
+    assert after[5, col] == before[5, col]  # row 5's own label is not in the model that scores it
+    assert not np.allclose(after[folds != folds[5], col], before[folds != folds[5], col])  # other folds' is
 
 
 def test_the_shipped_model_scores_an_asked_detail_the_sentence_lacks_as_less_answerable(tokenizer):
@@ -116,14 +109,14 @@ def test_fold_models_learn_nothing_from_rows_they_may_not_train_on():
     x = np.random.default_rng(3).random((80, len(QUESTION_FEATURES)))
     folds = list(np.arange(80) % 4)
     trained = np.arange(80) < 60
-    _, models, held = _abstention_folds(x, y, folds, _stacked(rows), trained)
-    assert all("天气" not in m.uncovered.weights for m in models)
+    _, uncovered, held = _abstention_folds(x, y, folds, rows, trained)
+    assert all("天气" not in m.weights for m in uncovered)
     col = list(QUESTION_FEATURES).index("uncovered")
     # scored by each fold's bias alone: the word is unknown to every model
-    assert all(held[i, col] == models[folds[i]].uncovered.probability([]) for i in range(60, 80))
+    assert all(held[i, col] == uncovered[folds[i]].probability([]) for i in range(60, 80))
 
 
-def _writers() -> tuple[np.ndarray, np.ndarray, list[str], Stacked]:
+def _writers() -> tuple[np.ndarray, np.ndarray, list[str], list[list[str]]]:
     """16 writers of 40 questions: half wrote only unanswerable ones, and each leaves over a word of its own;
     the features carry no other signal."""
     rng = np.random.default_rng(11)
@@ -134,7 +127,7 @@ def _writers() -> tuple[np.ndarray, np.ndarray, list[str], Stacked]:
             words.append([f"口头禅{b}"])
             y.append(b % 2)
     y = np.array(y)
-    return rng.random((len(y), len(QUESTION_FEATURES))), y, ids, _stacked(words)
+    return rng.random((len(y), len(QUESTION_FEATURES))), y, ids, words
 
 
 def test_holding_out_whole_writer_batches_removes_what_only_a_batchs_wording_teaches():
