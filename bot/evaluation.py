@@ -175,7 +175,8 @@ RETRIEVAL_COLUMNS = [("hit@1", "hit@1", ".3f"), ("hit@5", "hit@5", ".3f"), ("hit
                      ("mrr", "MRR", ".3f")]
 ANSWER_COLUMNS = [("key_point_recall", "keypt", ".3f"), ("false_refusals", "f_ref", ".3f"),
                   ("refusal_accuracy", "refuse", ".3f"), ("citation_validity", "cite", ".3f"),
-                  ("loose_numbers", "loose", "d"), ("median_length", "med", ".0f")]
+                  ("loose_numbers", "loose", "d"), ("median_length", "med", ".0f"),
+                  ("answered_median", "med_a", ".0f")]
 
 
 def _squash_text(text: str) -> str:
@@ -189,13 +190,13 @@ class AnswerReport:
 
     def format(self) -> str:
         head = (f"{'type':14s} {'n':>3s} {'keypt':>6s} {'cite_ok':>7s} {'refuse':>6s} {'false_ref':>9s} "
-                f"{'loose#':>6s} {'med_len':>7s}")
+                f"{'loose#':>6s} {'med_len':>7s} {'med_ans':>7s}")
         lines = [head]
         for name, r in self.rows.items():
             fmt = lambda v: "   -  " if v is None else f"{v:6.3f}"  # noqa: E731
             lines.append(f"{name:14s} {int(r['n']):3d} {fmt(r['key_point_recall'])} {fmt(r['citation_validity']):>7s} "
                          f"{fmt(r['refusal_accuracy'])} {fmt(r['false_refusals']):>9s} {int(r['loose_numbers']):6d} "
-                         f"{r['median_length']:7.0f}")
+                         f"{r['median_length']:7.0f} {'-' if r['answered_median'] is None else format(r['answered_median'], '.0f'):>7s}")
         return "\n".join(lines)
 
 
@@ -243,6 +244,10 @@ def evaluate_answers(items: list[dict], ask: Callable[[dict], dict],
             "false_refusals": sum(r["refused"] for r in ans) / len(ans) if ans else None,
             "loose_numbers": int(sum(r["loose"] for r in rs)),
             "median_length": statistics.median(r["length"] for r in rs),
+            # Refusals and domain replies are short, so the median over all items sits under the median of the
+            # answers people get to questions the documents answer: both are printed.
+            "answered_median": statistics.median(answered) if (answered := [r["length"] for r in ans
+                                                                             if not r["refused"]]) else None,
         }
     return AnswerReport(rows, failures)
 
@@ -356,7 +361,8 @@ def answer_figures(service, sets: list[EvalSet], *, verbose: bool = False, basel
     reports = {s.name: evaluate_answers(s.items, (asks or {}).get(s.name, ask), document_text) for s in sets}
     out = [side_by_side({n: r.rows for n, r in reports.items()}, ANSWER_COLUMNS),
            "keypt = key-point recall on answerable items; f_ref = answerable items refused; "
-           "refuse = unanswerable/outofdomain items refused; cite = verbatim citations; loose = numbers outside citations"]
+           "refuse = unanswerable/outofdomain items refused; cite = verbatim citations; loose = numbers outside citations; "
+           "med = median answer length over all items; med_a = the same over answerable items answered"]
     if baseline:
         def pasted(item: dict) -> dict:
             """The simplest baseline: the top-3 retrieved passages pasted together, never refusing."""
