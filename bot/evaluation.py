@@ -188,17 +188,6 @@ class AnswerReport:
     rows: dict[str, dict[str, float]]
     failures: list[str]
 
-    def format(self) -> str:
-        head = (f"{'type':14s} {'n':>3s} {'keypt':>6s} {'cite_ok':>7s} {'refuse':>6s} {'false_ref':>9s} "
-                f"{'loose#':>6s} {'med_len':>7s} {'med_ans':>7s}")
-        lines = [head]
-        for name, r in self.rows.items():
-            fmt = lambda v: "   -  " if v is None else f"{v:6.3f}"  # noqa: E731
-            lines.append(f"{name:14s} {int(r['n']):3d} {fmt(r['key_point_recall'])} {fmt(r['citation_validity']):>7s} "
-                         f"{fmt(r['refusal_accuracy'])} {fmt(r['false_refusals']):>9s} {int(r['loose_numbers']):6d} "
-                         f"{r['median_length']:7.0f} {'-' if r['answered_median'] is None else format(r['answered_median'], '.0f'):>7s}")
-        return "\n".join(lines)
-
 
 def evaluate_answers(items: list[dict], ask: Callable[[dict], dict],
                      document_text: Callable[[str], str]) -> AnswerReport:
@@ -234,6 +223,7 @@ def evaluate_answers(items: list[dict], ask: Callable[[dict], dict],
         rs = per[name]
         ans = [r for r in rs if r["answerable"]]
         una = [r for r in rs if not r["answerable"]]
+        answered = [r["length"] for r in ans if not r["refused"]]
         pts = sum(r["points"] for r in ans)
         cites = sum(r["cites"] for r in rs)
         rows[name] = {
@@ -246,8 +236,7 @@ def evaluate_answers(items: list[dict], ask: Callable[[dict], dict],
             "median_length": statistics.median(r["length"] for r in rs),
             # Refusals and domain replies are short, so the median over all items sits under the median of the
             # answers people get to questions the documents answer: both are printed.
-            "answered_median": statistics.median(answered) if (answered := [r["length"] for r in ans
-                                                                             if not r["refused"]]) else None,
+            "answered_median": statistics.median(answered) if answered else None,
         }
     return AnswerReport(rows, failures)
 
