@@ -174,6 +174,7 @@ def side_by_side(reports: dict[str, dict[str, dict[str, float]]], columns: list[
 RETRIEVAL_COLUMNS = [("hit@1", "hit@1", ".3f"), ("hit@5", "hit@5", ".3f"), ("hit@10", "hit@10", ".3f"),
                      ("mrr", "MRR", ".3f")]
 ANSWER_COLUMNS = [("key_point_recall", "keypt", ".3f"), ("false_refusals", "f_ref", ".3f"),
+                  ("domain_refusals", "f_dom", ".3f"),
                   ("refusal_accuracy", "refuse", ".3f"), ("citation_validity", "cite", ".3f"),
                   ("loose_numbers", "loose", "d"), ("median_length", "med", ".0f"),
                   ("answered_median", "med_a", ".0f")]
@@ -209,7 +210,8 @@ def evaluate_answers(items: list[dict], ask: Callable[[dict], dict],
         loose = numbers_outside(answer, [c["quote"] + c["title"] + c["section"] + c["source"] + c["version_date"]
                                          for c in cites] + [item["question"]])
         row = {"answerable": bool(item.get("gold")), "points": len(points), "found": found, "cites": len(cites),
-               "valid": valid, "refused": body["refused"], "loose": len(loose), "length": len(answer)}
+               "valid": valid, "refused": body["refused"], "loose": len(loose), "length": len(answer),
+               "domain": body.get("answered_by") == "domain"}
         if row["answerable"] and (body["refused"] or found < len(points)):
             failures.append(f"{item['id']} {item['type']}: {'refused' if body['refused'] else f'{found}/{len(points)}'}")
         if not row["answerable"] and not body["refused"]:
@@ -232,6 +234,8 @@ def evaluate_answers(items: list[dict], ask: Callable[[dict], dict],
             "citation_validity": sum(r["valid"] for r in rs) / cites if cites else None,
             "refusal_accuracy": sum(r["refused"] for r in una) / len(una) if una else None,
             "false_refusals": sum(r["refused"] for r in ans) / len(ans) if ans else None,
+            # the part of false_refusals the domain model turned away before any passage was weighed
+            "domain_refusals": sum(r["refused"] and r["domain"] for r in ans) / len(ans) if ans else None,
             "loose_numbers": int(sum(r["loose"] for r in rs)),
             "median_length": statistics.median(r["length"] for r in rs),
             # Refusals and domain replies are short, so the median over all items sits under the median of the
@@ -350,6 +354,7 @@ def answer_figures(service, sets: list[EvalSet], *, verbose: bool = False, basel
     reports = {s.name: evaluate_answers(s.items, (asks or {}).get(s.name, ask), document_text) for s in sets}
     out = [side_by_side({n: r.rows for n, r in reports.items()}, ANSWER_COLUMNS),
            "keypt = key-point recall on answerable items; f_ref = answerable items refused; "
+           "f_dom = those of them given the out-of-domain reply; "
            "refuse = unanswerable/outofdomain items refused; cite = verbatim citations; loose = numbers outside citations; "
            "med = median answer length over all items; med_a = the same over answerable items answered"]
     if baseline:
